@@ -21,7 +21,7 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests chapters --nbval-lax -n $(JOBS) --dist loadscope -p no:cacheprovider
+	$(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope -p no:cacheprovider
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	$(BIN)/python -m pytest tests/site_checks.py --site -p no:cacheprovider
 

@@ -1,0 +1,228 @@
+r"""Weight initialisation: where the first step of training starts.
+
+Every scheme below draws the weight of each ``nn.Linear`` layer from a distribution whose spread is
+chosen from the layer's *fans*: ``fan_in`` (inputs per unit) and ``fan_out`` (units fed). The aim
+is a signal whose variance neither shrinks nor grows from layer to layer.
+
+.. math::
+
+    \text{Glorot normal:}\quad   & \sigma = \text{gain}\,\sqrt{2 / (\text{fan\_in} + \text{fan\_out})} \\
+    \text{Glorot uniform:}\quad  & \ell = \text{gain}\,\sqrt{6 / (\text{fan\_in} + \text{fan\_out})} \\
+    \text{He normal:}\quad       & \sigma = \sqrt{2 / (1 + a^2)} \,/\, \sqrt{\text{fan\_mode}} \\
+    \text{He uniform:}\quad      & \ell = \sqrt{3}\,\sigma_\text{He} \\
+    \text{LeCun normal:}\quad    & \sigma = 1 / \sqrt{\text{fan\_in}}
+
+(:math:`\ell` is the limit of a uniform draw :math:`U(-\ell, \ell)`, whose standard deviation is
+:math:`\ell / \sqrt{3}`.)
+
+The draws are made with ``tensor.normal_`` / ``tensor.uniform_`` in the same order and with the same
+arithmetic as ``torch.nn.init``, so that with the same ``generator`` state the weights are equal,
+draw for draw, to ``torch.nn.init.xavier_normal_`` and friends.
+
+Taught in the chapter "Weight initialisation".
+"""
+import math
+
+import torch
+from torch import nn
+
+from ._validate import check_choice, check_number
+
+__all__ = ["INIT_SCHEMES", "fan_in_out", "init_std", "init_weights"]
+
+INIT_SCHEMES = (
+    "zeros", "constant", "normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform",
+    "lecun_normal",
+)
+
+# The parameters each scheme takes, with their defaults.
+_PARAMS = {
+    "zeros": {},
+    "constant": {"val": 0.0},
+    "normal": {"std": 0.01},
+    "xavier_normal": {"gain": 1.0},
+    "xavier_uniform": {"gain": 1.0},
+    "he_normal": {"negative_slope": 0.0, "mode": "fan_in"},
+    "he_uniform": {"negative_slope": 0.0, "mode": "fan_in"},
+    "lecun_normal": {},
+}
+_MODES = ("fan_in", "fan_out")
+
+
+def _scheme_params(scheme, params):
+    """Check ``scheme`` and its keyword ``params``; return them merged with the defaults."""
+    check_choice("scheme", scheme, INIT_SCHEMES)
+    allowed = _PARAMS[scheme]
+    for key in params:
+        if key not in allowed:
+            raise TypeError(
+                f"scheme={scheme!r} takes no parameter {key!r}; its parameters are {list(allowed)}"
+            )
+    p = {**allowed, **params}
+    if scheme == "constant":
+        check_number("val", p["val"])
+    elif scheme == "normal":
+        check_number("std", p["std"], low=0)
+    elif scheme.startswith("xavier"):
+        check_number("gain", p["gain"], low=0)
+    elif scheme.startswith("he"):
+        check_number("negative_slope", p["negative_slope"])
+        check_choice("mode", p["mode"], _MODES)
+    return p
+
+
+def fan_in_out(weight):
+    """The fans of a linear layer's weight: ``(fan_in, fan_out)``.
+
+    ``nn.Linear(d_in, d_out)`` stores its weight as a matrix of shape ``(d_out, d_in)`` (it computes
+    ``z = x @ W.T + b``), so ``fan_in = d_in`` is the number of columns and ``fan_out = d_out`` the
+    number of rows.
+
+    Args:
+        weight: a 2-D tensor of shape ``(fan_out, fan_in)``, e.g. ``nn.Linear(...).weight``.
+
+    Example::
+
+        >>> fan_in_out(nn.Linear(64, 32).weight)
+        (64, 32)
+
+    Taught in the chapter "Weight initialisation".
+    """
+    if not isinstance(weight, torch.Tensor):
+        raise TypeError(f"weight must be a torch.Tensor, got {type(weight).__name__}")
+    if weight.ndim != 2:
+        raise ValueError(
+            f"weight must be 2-D (out_features, in_features), got shape {tuple(weight.shape)}"
+        )
+    fan_out, fan_in = weight.shape
+    return fan_in, fan_out
+
+
+def init_std(scheme, fan_in, fan_out, **params):
+    r"""The standard deviation of the weights a scheme draws for a layer with these fans.
+
+    .. math::
+
+        \sigma_\text{normal} = \text{std}, \qquad
+        \sigma_\text{Glorot} = \text{gain}\sqrt{\frac{2}{\text{fan\_in} + \text{fan\_out}}}, \qquad
+        \sigma_\text{He} = \frac{\sqrt{2 / (1 + a^2)}}{\sqrt{\text{fan\_mode}}}, \qquad
+        \sigma_\text{LeCun} = \frac{1}{\sqrt{\text{fan\_in}}}
+
+    and 0 for ``zeros`` and ``constant``. The uniform schemes have the same standard deviation as
+    their normal twins (their limit is :math:`\sqrt{3}\,\sigma`).
+
+    Erratum of the lecture notes: the Glorot normal standard deviation is
+    :math:`\sqrt{2 / (n_\text{in} + n_\text{out})}`, not :math:`2 / \sqrt{n + m}`.
+
+    Args:
+        scheme: one of ``INIT_SCHEMES``.
+        fan_in: inputs per unit (positive integer).
+        fan_out: units of the layer (positive integer).
+        **params: the scheme's parameters: ``constant(val=0.0)``, ``normal(std=0.01)``,
+            ``xavier_*(gain=1.0)``, ``he_*(negative_slope=0.0, mode="fan_in")``.
+
+    Example::
+
+        >>> init_std("xavier_normal", 100, 100)    # sqrt(2 / 200)
+        0.1
+        >>> init_std("he_normal", 50, 10)           # sqrt(2 / 50)
+        0.2
+
+    Taught in the chapter "Weight initialisation".
+    """
+    p = _scheme_params(scheme, params)
+    fan_in = check_number("fan_in", fan_in, low=1, integer=True)
+    fan_out = check_number("fan_out", fan_out, low=1, integer=True)
+    if scheme in ("zeros", "constant"):
+        return 0.0
+    if scheme == "normal":
+        return float(p["std"])
+    if scheme.startswith("xavier"):
+        return p["gain"] * math.sqrt(2.0 / float(fan_in + fan_out))  # Glorot & Bengio (2010)
+    if scheme.startswith("he"):
+        fan = fan_in if p["mode"] == "fan_in" else fan_out
+        gain = math.sqrt(2.0 / (1 + p["negative_slope"] ** 2))  # He et al. (2015)
+        return gain / math.sqrt(fan)
+    return 1.0 / math.sqrt(fan_in)  # lecun_normal: LeCun et al. (1998)
+
+
+@torch.no_grad()
+def _init_weight_(weight, scheme, p, generator):
+    """Fill one 2-D weight in place, with the same arithmetic and draws as ``torch.nn.init``."""
+    fan_in, fan_out = fan_in_out(weight)
+    if scheme == "zeros":
+        return weight.zero_()
+    if scheme == "constant":
+        return weight.fill_(p["val"])
+    std = init_std(scheme, fan_in, fan_out, **{k: p[k] for k in _PARAMS[scheme]})
+    if scheme.endswith("uniform"):
+        limit = math.sqrt(3.0) * std  # U(-l, l) has std l / sqrt(3)
+        return weight.uniform_(-limit, limit, generator=generator)
+    return weight.normal_(0.0, std, generator=generator)
+
+
+def init_weights(model, scheme, *, bias=0.0, generator=None, **params):
+    r"""Re-initialise, in place, the weight of every ``nn.Linear`` in ``model`` and set its bias.
+
+    Each scheme is the formula of its paper:
+
+    - ``zeros`` / ``constant(val)``: every weight equal. Every unit of a layer then computes the same
+      thing and gets the same update (row symmetry); a bias cannot break it.
+    - ``normal(std=0.01)``: :math:`W \sim \mathcal N(0, \text{std}^2)`; fine for a shallow net, the
+      signal fades layer after layer in a deep one.
+    - ``xavier_normal(gain=1.0)``: Glorot & Bengio (2010), "Understanding the difficulty of training
+      deep feedforward neural networks".
+      :math:`\sigma = \text{gain}\sqrt{2 / (\text{fan\_in} + \text{fan\_out})}`.
+      (Erratum of the lecture notes: not :math:`2 / \sqrt{n + m}`.) For tanh and sigmoid.
+    - ``xavier_uniform(gain=1.0)``: :math:`U(-\ell, \ell)`,
+      :math:`\ell = \text{gain}\sqrt{6 / (\text{fan\_in} + \text{fan\_out})}`.
+    - ``he_normal(negative_slope=0.0, mode="fan_in")``: He et al. (2015), "Delving deep into
+      rectifiers". :math:`\sigma = \sqrt{2 / (1 + a^2)} / \sqrt{\text{fan\_mode}}`, with
+      :math:`a` the negative slope of the (leaky) ReLU that follows; ``mode="fan_out"`` keeps the
+      backward signal instead of the forward one. For the ReLU family.
+    - ``he_uniform(negative_slope=0.0, mode="fan_in")``: :math:`U(-\ell, \ell)`,
+      :math:`\ell = \sqrt{3}\,\sigma_\text{He}`.
+    - ``lecun_normal``: LeCun et al. (1998), "Efficient BackProp".
+      :math:`\sigma = 1 / \sqrt{\text{fan\_in}}` (the CS231n ``randn(n_in, n_out) / sqrt(n_in)``).
+
+    Given the same ``generator`` state the weights equal those of ``torch.nn.init.zeros_``,
+    ``constant_``, ``normal_``, ``xavier_normal_``, ``xavier_uniform_``, ``kaiming_normal_``,
+    ``kaiming_uniform_`` (``a=negative_slope``) draw for draw, layer by layer in the order of
+    ``model.modules()``. The ``nn.Linear`` inside a ``Maxout`` is re-initialised too.
+
+    Args:
+        model: an ``nn.Module`` holding at least one ``nn.Linear`` (or an ``nn.Linear`` itself).
+        scheme: one of ``INIT_SCHEMES``.
+        bias: the constant every bias is set to. Default: ``0.0``; ``None`` leaves biases as they are.
+        generator: a ``torch.Generator`` on the weights' device to draw from. Default: ``None``
+            (torch's global generator, see ``set_seed``).
+        **params: the scheme's parameters (see above).
+
+    Returns:
+        ``model``, initialised in place.
+
+    Example::
+
+        >>> net = nn.Sequential(nn.Linear(64, 32), nn.Tanh(), nn.Linear(32, 10))
+        >>> _ = init_weights(net, "xavier_normal", generator=torch.Generator().manual_seed(0))
+        >>> round(net[0].weight.std().item(), 2)      # about sqrt(2 / 96) = 0.144
+        0.15
+
+    Taught in the chapter "Weight initialisation".
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    p = _scheme_params(scheme, params)
+    if bias is not None:
+        bias = check_number("bias", bias)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if not linears:
+        raise ValueError(f"model has no nn.Linear layer to initialise: {type(model).__name__}")
+    for layer in linears:
+        _init_weight_(layer.weight, scheme, p, generator)
+        if bias is not None and layer.bias is not None:
+            with torch.no_grad():
+                layer.bias.fill_(bias)
+    return model

@@ -1,0 +1,243 @@
+r"""Training: one short, readable loop used by every chapter.
+
+``fit`` is plain mini-batch gradient descent: shuffle, cut into batches, and for each batch
+
+.. math::
+
+    \theta \leftarrow \theta - \text{lr}\cdot\nabla_\theta\, L(f_\theta(X_B), y_B)
+
+with SGD (optionally with momentum and weight decay) or Adam. The loss is cross-entropy for class
+labels (int64) and mean squared error for real-valued targets (float). Everything it measures goes
+into a ``History`` that the chapters plot (``plot_history``) and quote.
+
+Taught in the chapters "Activation functions" (first use) and "Hyperparameter optimisation"
+(learning rate, momentum, weight decay, reading loss curves).
+"""
+import math
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from ._validate import check_choice, check_number
+from .explorers import static_site
+
+__all__ = ["OPTIMIZERS", "History", "fit", "evaluate", "accuracy"]
+
+OPTIMIZERS = ("sgd", "adam")
+
+@dataclass
+class History:
+    """What ``fit`` measured.
+
+    Attributes:
+        step_loss: the mini-batch loss of every optimiser step (the last one is ``nan``/``inf``
+            when training diverged).
+        train_loss, train_acc: loss and accuracy on the whole training set after each epoch.
+        val_loss, val_acc: the same on the validation data (empty lists without validation data).
+        diverged: ``True`` when a non-finite loss stopped training early.
+
+    Example::
+
+        >>> history = fit(net, X_train, y_train, epochs=3)
+        >>> len(history.train_loss), history.diverged
+        (3, False)
+
+    Taught in the chapters "Activation functions" and "Hyperparameter optimisation".
+    """
+
+    step_loss: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_acc: list = field(default_factory=list)
+    diverged: bool = False
+
+
+def _check_data(X, y, names=("X", "y")):
+    for name, t in zip(names, (X, y)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    if len(X) != len(y) or len(X) == 0:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must hold the same positive number of examples, "
+            f"got {len(X)} and {len(y)}"
+        )
+    if not (y.is_floating_point() or y.dtype == torch.int64):
+        raise TypeError(f"{names[1]} must hold int64 class labels or float targets, got {y.dtype}")
+
+
+def _device_of(model):
+    p = next(model.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
+def _loss(out, y):
+    """Cross-entropy for class labels, mean squared error for float targets."""
+    if y.is_floating_point():
+        if out.shape != y.shape and out.numel() == y.numel():
+            y = y.view_as(out)  # (N,) targets for an (N, 1) output
+        return F.mse_loss(out, y)
+    return F.cross_entropy(out, y)
+
+
+def _correct(out, y):
+    """Number of correct predictions; ``nan`` where accuracy means nothing (real-valued targets)."""
+    if not y.is_floating_point():
+        return (out.argmax(dim=-1) == y).sum().item()
+    if y.ndim == 2 and y.shape[1] > 1:  # one-hot (or probability) targets
+        return (out.argmax(dim=-1) == y.argmax(dim=-1)).sum().item()
+    return math.nan
+
+
+def evaluate(model, X, y):
+    """Loss and accuracy of ``model`` on ``(X, y)``, in eval mode, without gradients.
+
+    The loss is cross-entropy for int64 labels and mean squared error for float targets, as in
+    ``fit``. Accuracy is the fraction of examples whose largest output is the label (``nan`` for
+    real-valued targets, where it means nothing). The model's train/eval mode is restored afterwards.
+
+    Args:
+        model: an ``nn.Module`` returning logits ``(N, C)`` (or predictions for float targets).
+        X: inputs ``(N, ...)``; moved to the model's device.
+        y: int64 labels ``(N,)`` or float targets.
+
+    Returns:
+        ``(loss, acc)`` as Python floats.
+
+    Example::
+
+        >>> loss, acc = evaluate(net, X_test, y_test)
+
+    Taught in the chapter "Activation functions".
+    """
+    _check_data(X, y)
+    device = _device_of(model)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            X, y = X.to(device), y.to(device)
+            out = model(X)
+            return _loss(out, y).item(), _correct(out, y) / len(y)
+    finally:
+        model.train(was_training)
+
+
+def accuracy(model, X, y):
+    """Fraction of examples whose largest output is the label: ``evaluate(model, X, y)[1]``.
+
+    Example::
+
+        >>> accuracy(net, X_test, y_test)     # e.g. 0.96
+
+    Taught in the chapter "Activation functions".
+    """
+    return evaluate(model, X, y)[1]
+
+
+def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", momentum=0.0,
+        weight_decay=0.0, X_val=None, y_val=None, seed=0, progress=None, device=None):
+    r"""Train ``model`` on ``(X, y)`` with mini-batch SGD or Adam; return a ``History``.
+
+    Each epoch shuffles the examples with a ``torch.Generator`` seeded by ``seed``, cuts them into
+    batches of ``batch_size`` and takes one optimiser step per batch:
+
+    .. math::
+
+        v \leftarrow \mu v + \nabla_\theta L + \lambda\theta, \qquad \theta \leftarrow \theta - \text{lr}\, v
+
+    (SGD with momentum :math:`\mu` and weight decay :math:`\lambda`; ``"adam"`` uses
+    ``torch.optim.Adam``). After each epoch the loss and accuracy on the whole training set (and on
+    ``X_val, y_val`` if given) are measured in eval mode. A non-finite loss (the learning rate is far
+    too high) stops training: the loss is recorded in ``step_loss``, ``history.diverged`` is set and
+    the model is left as it was before that step; nothing crashes.
+
+    Args:
+        model: an ``nn.Module``; moved to ``device`` and trained in place.
+        X: training inputs ``(N, ...)``.
+        y: int64 class labels ``(N,)`` (cross-entropy) or float targets (mean squared error).
+        epochs: passes over the data, at least 1. Default: 10.
+        lr: learning rate, > 0. Default: 0.1.
+        batch_size: examples per step, at least 1. Default: 64.
+        optimizer: ``"sgd"`` or ``"adam"``. Default: ``"sgd"``.
+        momentum: SGD momentum in [0, 1) (``"sgd"`` only). Default: 0.0.
+        weight_decay: L2 penalty :math:`\lambda \ge 0`. Default: 0.0.
+        X_val, y_val: validation data, both or neither. Default: ``None``.
+        seed: seed of the shuffling. Default: 0.
+        progress: show a ``tqdm`` progress bar over epochs; ``None`` shows it. It is always hidden
+            while the static site is built (``ACTLIB_STATIC_SITE=1``). Default: ``None``.
+        device: where to train. Default: ``None``, the device the model's parameters are on (so
+            ``model.to(DEVICE)`` once is enough); the data follow the model.
+
+    Returns:
+        ``History`` with ``step_loss``, ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc`` and
+        ``diverged``.
+
+    Example::
+
+        >>> X_train, y_train, X_test, y_test = load_digits()
+        >>> net = mlp([64, 32, 10], generator=torch.Generator().manual_seed(0))
+        >>> history = fit(net, X_train, y_train, epochs=5, momentum=0.9, X_val=X_test, y_val=y_test)
+        >>> history.val_acc[-1] > 0.9
+        True
+
+    Taught in the chapters "Activation functions" and "Hyperparameter optimisation".
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    _check_data(X, y)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("pass both X_val and y_val, or neither")
+    if X_val is not None:
+        _check_data(X_val, y_val, names=("X_val", "y_val"))
+    epochs = check_number("epochs", epochs, low=1, integer=True)
+    lr = check_number("lr", lr, low=0, low_open=True)
+    batch_size = check_number("batch_size", batch_size, low=1, integer=True)
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    momentum = check_number("momentum", momentum, low=0, high=1)
+    if momentum == 1:
+        raise ValueError("momentum=1 is out of range; valid values lie in [0, 1)")
+    if optimizer == "adam" and momentum != 0:
+        raise ValueError(f"momentum={momentum!r} applies to optimizer='sgd' only (Adam has betas)")
+    weight_decay = check_number("weight_decay", weight_decay, low=0)
+    seed = check_number("seed", seed, low=0, high=2**63 - 1, integer=True)
+
+    device = _device_of(model) if device is None else torch.device(device)
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    generator = torch.Generator().manual_seed(seed)  # the shuffling, on the CPU
+    history = History()
+    hidden = (progress is not None and not progress) or static_site()
+    was_training = model.training
+    bar = tqdm(range(epochs), desc="epochs", disable=hidden, leave=False)
+    for _ in bar:
+        model.train()
+        order = torch.randperm(len(X), generator=generator).to(device)  # (N,)
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            loss = _loss(model(X[idx]), y[idx])
+            history.step_loss.append(loss.item())
+            if not math.isfinite(history.step_loss[-1]):
+                history.diverged = True
+                break
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        if history.diverged:
+            break
+        for split, (Xs, ys) in (("train", (X, y)), ("val", (X_val, y_val))):
+            if Xs is not None:
+                loss, acc = evaluate(model, Xs, ys)
+                getattr(history, f"{split}_loss").append(loss)
+                getattr(history, f"{split}_acc").append(acc)
+        bar.set_postfix(loss=f"{history.train_loss[-1]:.3g}")
+    bar.close()
+    model.train(was_training)
+    return history
