@@ -1,135 +1,252 @@
 """Plots shared by the chapters: one look for every figure of the book.
 
-Each function draws on the ``ax`` it is given (or on a new figure) and returns what it drew on, so a
-chapter can add a title or a line. Taught in: every chapter.
+Each function draws on the ``ax`` it is given (or on a new pyplot figure when ``ax=None``) and returns
+the Axes it drew on, so a chapter can add a title or a line; :func:`plot_activations` returns its
+Figure. Colours come from the Okabe-Ito palette, which stays distinct for every common
+colour-vision deficiency.
+
+Taught in: every chapter (first in "Activation functions").
 """
+import math
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from ._validate import check_number
-from .activations import activation_names, derivative, get_activation
+from ._validate import check_choice, check_number
+from .activations import activation_names, get_activation
+from .activations import derivative as _derivative  # the keyword `derivative` of plot_activation shadows it
 
 __all__ = ["COLORS", "use_book_style", "plot_activation", "plot_activations", "plot_decision_boundary",
            "plot_history", "plot_layer_stats"]
 
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+# Okabe & Ito (2008), "Color universal design": blue, orange, bluish green, vermillion, reddish
+# purple, sky blue, yellow, black. Yellow comes late: it is faint on white.
 COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
 
 def use_book_style():
-    """Set the book's matplotlib style: small figures, readable fonts, light grid, colour-blind-safe colours."""
+    """Set the book's matplotlib style (rcParams), once, in each chapter's setup cell.
+
+    Small figures (6 x 3.5 in at 100 dpi), 10-11 pt fonts, no top or right spine, a light grid, the
+    Okabe-Ito colour cycle ``COLORS`` and constrained layout (labels never clipped).
+    """
     mpl.rcParams.update({
         "figure.figsize": (6, 3.5), "figure.dpi": 100, "savefig.dpi": 100,
-        "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
-        "axes.spines.top": False, "axes.spines.right": False,
-        "axes.grid": True, "grid.alpha": 0.3, "axes.prop_cycle": mpl.cycler(color=COLORS),
         "figure.constrained_layout.use": True,
+        "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
+        "xtick.labelsize": 9, "ytick.labelsize": 9, "figure.titlesize": 11,
+        "axes.spines.top": False, "axes.spines.right": False,
+        "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6, "axes.axisbelow": True,
+        "axes.prop_cycle": mpl.cycler(color=COLORS), "lines.linewidth": 1.8,
+        "legend.frameon": False, "image.cmap": "viridis",
     })
 
 
 def _axes(ax):
-    return plt.subplots()[1] if ax is None else ax
+    """The axes to draw on: ``ax``, or a new pyplot figure's."""
+    if ax is None:
+        return plt.subplots()[1]
+    if not isinstance(ax, mpl.axes.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {ax!r}")
+    return ax
 
 
 def plot_activation(name, ax=None, *, z=None, derivative=True, **params):
-    """Plot activation ``name`` (solid) and its closed-form derivative (dashed) against z.
+    r"""Plot the activation ``name`` (solid) and its closed-form derivative (dashed) against :math:`z`.
+
+    .. math:: a = g(z), \qquad g'(z) = \frac{\mathrm{d}a}{\mathrm{d}z}
 
     Args:
         name: one of ``activation_names()``.
         ax: the axes to draw on. Default: a new figure.
-        z: the points (a 1-D tensor). Default: 401 points in [-5, 5].
+        z: the points, a 1-D tensor or array. Default: 401 points in :math:`[-5, 5]`.
         derivative: also draw ``actlib.derivative(name, z)``. Default: ``True``.
-        **params: the activation's parameters (``negative_slope``, ``alpha``, ...).
+        **params: the activation's parameters (``negative_slope``, ``alpha``, ``beta``, ...).
+
+    Example::
+
+        >>> ax = plot_activation("leaky_relu", negative_slope=0.1)
     """
-    module = get_activation(name, **params)  # validates name and params
-    z = torch.linspace(-5, 5, 401) if z is None else torch.as_tensor(z, dtype=torch.float32)
+    check_choice("name", name, activation_names())
+    module = get_activation(name, **params)  # checks the params before a figure exists
+    z = torch.linspace(-5, 5, 401) if z is None else torch.as_tensor(z, dtype=torch.float32).detach().cpu()
+    if z.ndim != 1 or z.numel() < 2:
+        raise ValueError(f"z must be a 1-D tensor of at least 2 points, got shape {tuple(z.shape)}")
     ax = _axes(ax)
     with torch.no_grad():
-        ax.plot(z, module(z), color=COLORS[0], label=f"{name}(z)")
+        a = module(z)
+    ax.plot(z.numpy(), a.numpy(), color=COLORS[0], label=f"{name}(z)")
     if derivative:
-        d_params = module.params if name == "prelu" else params
-        ax.plot(z, _derivative(name, z, **d_params), "--", color=COLORS[1], label=f"{name}'(z)")
-    ax.axhline(0, color="0.6", lw=0.8)
-    ax.axvline(0, color="0.6", lw=0.8)
-    ax.set(title=name, xlabel="z")
+        # module.params holds what derivative() takes, prelu's learned alpha included
+        ax.plot(z.numpy(), _derivative(name, z, **module.params).numpy(), "--", color=COLORS[1],
+                label=f"{name}′(z)")
+    ax.axhline(0, color="0.55", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.55", lw=0.8, zorder=0)
+    shown = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in module.params.items())
+    ax.set(title=f"{name} ({shown})" if params else name, xlabel="z")
     ax.legend(loc="upper left")
     return ax
 
 
-_derivative = derivative  # the keyword argument `derivative` above shadows the function
+def plot_activations(names=None, *, ncols=3, **kwargs):
+    """A grid with one :func:`plot_activation` per name; returns the Figure.
 
-
-def plot_activations(names=None, *, ncols=3, derivative=True, **kwargs):
-    """A grid with one :func:`plot_activation` per name (default: every activation); returns the Figure."""
+    Args:
+        names: a list of ``activation_names()``. Default: all of them.
+        ncols: panels per row. Default: 3.
+        **kwargs: passed to every :func:`plot_activation` (``z``, ``derivative``, parameters).
+    """
+    if isinstance(names, str):
+        names = [names]
     names = activation_names() if names is None else list(names)
     if not names:
-        raise ValueError("names must list at least one activation")
+        raise ValueError("names must list at least one activation, got an empty list")
+    for name in names:
+        check_choice("names", name, activation_names())
     ncols = min(check_number("ncols", ncols, low=1, integer=True), len(names))
-    nrows = -(-len(names) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.5 * nrows), squeeze=False,
-                             sharex=True)
-    for ax, name in zip(axes.flat, names):
-        plot_activation(name, ax, derivative=derivative, **kwargs)
+    nrows = math.ceil(len(names) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), squeeze=False,
+                             sharex=True, layout="constrained")
+    for i, (ax, name) in enumerate(zip(axes.flat, names)):
+        plot_activation(name, ax, **kwargs)
+        bottom = i >= len(names) - ncols  # the lowest panel of its column
+        ax.set_xlabel("z" if bottom else "")
+        ax.tick_params(labelbottom=bottom)
+        if i > 0:
+            ax.get_legend().remove()  # one legend is enough: solid g(z), dashed g'(z)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
     return fig
 
 
 def plot_decision_boundary(model, X, y, ax=None, *, resolution=200):
-    """Colour the plane by the class ``model`` predicts, with the points ``(X, y)`` on top (2-D inputs)."""
+    """Colour the plane by what ``model`` predicts, with the points ``(X, y)`` on top (2-D inputs).
+
+    Two classes: the shading is the predicted probability of class 1 and a black line marks 0.5,
+    the decision boundary. More classes: each region takes its class's colour. The model runs in
+    eval mode on the device of its parameters, on a ``resolution x resolution`` grid.
+
+    Args:
+        model: maps (N, 2) inputs to (N, C) logits (or (N, 1) / (N,) logits of class 1).
+        X: inputs, shape (N, 2). y: integer labels, shape (N,).
+        ax: the axes to draw on. Default: a new figure.
+        resolution: grid points per axis. Default: 200.
+    """
+    X, y = torch.as_tensor(X), torch.as_tensor(y)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must have shape (N, 2), got {tuple(X.shape)}")
-    resolution = check_number("resolution", resolution, low=2, integer=True)
-    ax = _axes(ax)
-    X_cpu = X.detach().cpu()
-    lo, hi = X_cpu.min(0).values - 0.5, X_cpu.max(0).values + 0.5
-    u, v = torch.meshgrid(torch.linspace(lo[0], hi[0], resolution), torch.linspace(lo[1], hi[1], resolution),
-                          indexing="xy")
+    if y.shape != X.shape[:1]:
+        raise ValueError(f"y must have shape ({X.shape[0]},), one label per row of X, got {tuple(y.shape)}")
+    resolution = check_number("resolution", resolution, low=2, high=2000, integer=True)
+    parameter = next(iter(model.parameters()), None)
+    device = parameter.device if parameter is not None else X.device
+    dtype = parameter.dtype if parameter is not None and parameter.is_floating_point() else torch.float32
+    X_cpu, y_cpu = X.detach().cpu().float(), y.detach().cpu()
+    lo, hi = X_cpu.min(0).values, X_cpu.max(0).values
+    pad = 0.1 * (hi - lo) + 1e-3
+    u, v = torch.meshgrid(torch.linspace(float(lo[0] - pad[0]), float(hi[0] + pad[0]), resolution),
+                          torch.linspace(float(lo[1] - pad[1]), float(hi[1] + pad[1]), resolution),
+                          indexing="xy")  # (R, R) each
+    u_np, v_np = u.numpy(), v.numpy()
     grid = torch.stack([u.ravel(), v.ravel()], 1)  # (R*R, 2)
-    device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    with torch.no_grad():
-        pred = model(grid.to(device)).argmax(1).cpu().reshape(u.shape)
-    model.train(was_training)
-    n_classes = int(max(pred.max(), y.max())) + 1
-    cmap = mpl.colors.ListedColormap(COLORS[:n_classes])
-    ax.contourf(u, v, pred, levels=np.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.25)
-    ax.scatter(X_cpu[:, 0], X_cpu[:, 1], c=y.cpu(), cmap=cmap, s=8, edgecolors="none")
-    ax.set(xlabel="$x_1$", ylabel="$x_2$")
+    try:
+        with torch.no_grad():
+            out = model(grid.to(device=device, dtype=dtype)).float().cpu()  # (R*R, C)
+    finally:
+        model.train(was_training)
+    ax = _axes(ax)
+    if out.ndim == 1 or out.shape[1] <= 2:  # two classes: shade P(class 1)
+        p = torch.sigmoid(out.reshape(-1)) if out.ndim == 1 or out.shape[1] == 1 else out.softmax(1)[:, 1]
+        cmap = mpl.colors.LinearSegmentedColormap.from_list("actlib", [COLORS[0], "#ffffff", COLORS[1]])
+        p = p.reshape(u.shape).numpy()
+        ax.contourf(u_np, v_np, p, levels=np.linspace(0, 1, 11), cmap=cmap, alpha=0.6)
+        if p.min() < 0.5 < p.max():
+            ax.contour(u_np, v_np, p, levels=[0.5], colors="k", linewidths=1)
+        colors = [COLORS[int(c) % 2] for c in y_cpu]
+    else:  # C classes: colour each region by its class
+        n = out.shape[1]
+        pred = out.argmax(1).reshape(u.shape).numpy()
+        palette = [COLORS[c % len(COLORS)] for c in range(n)]
+        ax.contourf(u_np, v_np, pred, levels=np.arange(n + 1) - 0.5, colors=palette, alpha=0.3)
+        colors = [palette[int(c) % n] for c in y_cpu]
+    ax.scatter(X_cpu[:, 0].numpy(), X_cpu[:, 1].numpy(), c=colors, s=12, edgecolors="white", linewidths=0.4)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(u_np.min(), u_np.max()), ylim=(v_np.min(), v_np.max()))
+    ax.grid(False)
     return ax
 
 
 def plot_history(history, ax=None):
-    """The loss of every step (left axis) and the accuracy of every epoch (right axis)."""
+    """The loss of every step (left axis) and the accuracy after every epoch (right axis).
+
+    Args:
+        history: what :func:`actlib.fit` returns (``step_loss``, ``train_acc``, ``val_acc``, ...).
+        ax: the axes for the loss. Default: a new figure. The accuracies go on a twin axis.
+    """
+    for field in ("step_loss", "train_acc", "val_acc"):
+        if not hasattr(history, field):
+            raise TypeError(f"history must be the History that actlib.fit returns (with .{field}), got {history!r}")
     ax = _axes(ax)
-    ax.plot(history.step_loss, color=COLORS[0], lw=1, label="loss (each step)")
+    loss = np.asarray(history.step_loss, dtype=float)
+    finite = np.isfinite(loss)
+    steps = np.arange(1, len(loss) + 1)
+    ax.plot(steps, np.where(finite, loss, np.nan), color=COLORS[0], lw=1, label="loss (each step)")
+    if len(loss) and not finite.all():
+        first = int(np.argmin(finite))
+        ax.axvline(steps[first], color=COLORS[3], ls=":", label=f"non-finite loss (step {steps[first]})")
     ax.set(xlabel="step", ylabel="loss")
+    handles, labels = ax.get_legend_handles_labels()
     if history.train_acc:
-        steps_per_epoch = len(history.step_loss) / max(len(history.train_acc), 1)
-        epochs = steps_per_epoch * np.arange(1, len(history.train_acc) + 1)
+        steps_per_epoch = len(loss) / len(history.train_acc)
+        epochs = steps_per_epoch * np.arange(1, len(history.train_acc) + 1)  # the step ending each epoch
         right = ax.twinx()
         right.plot(epochs, history.train_acc, "o-", color=COLORS[1], ms=3, label="train accuracy")
         if history.val_acc:
-            right.plot(epochs, history.val_acc, "s--", color=COLORS[2], ms=3, label="validation accuracy")
+            right.plot(epochs[:len(history.val_acc)], history.val_acc, "s--", color=COLORS[2], ms=3,
+                       label="validation accuracy")
         right.set(ylabel="accuracy", ylim=(0, 1.02))
         right.grid(False)
-        right.legend(loc="center right")
-    ax.legend(loc="upper right")
+        right.spines["right"].set_visible(True)
+        more_handles, more_labels = right.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+    ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(labels),
+              frameon=False, borderaxespad=0.2)
     return ax
 
 
 def plot_layer_stats(rows, ax=None, *, key="std"):
-    """One bar per layer of a statistic from :func:`actlib.layer_stats` (``std``, ``saturated``, ...)."""
-    if not rows:
-        raise ValueError("rows is empty: pass the list that actlib.layer_stats returns")
-    keys = [k for k in rows[0] if isinstance(rows[0][k], (int, float)) and k != "layer"]
-    if key not in rows[0]:
-        raise ValueError(f"key={key!r} is not a statistic of the rows; choose one of {keys}")
+    """One bar per layer of a statistic from :func:`actlib.layer_stats` (several keys: grouped bars).
+
+    Args:
+        rows: the list of dicts ``layer_stats`` returns (``layer``, ``name``, ``mean``, ``std``,
+            ``saturated``, ``dead``, ``grad_norm``).
+        ax: the axes to draw on. Default: a new figure.
+        key: the statistic, or a list of them. Default: ``"std"``, the spread of each layer's
+            activations (it shrinks or explodes with depth under a bad initialisation).
+    """
+    if not isinstance(rows, (list, tuple)) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise ValueError(f"rows must be the non-empty list of dicts that actlib.layer_stats returns, got {rows!r}")
+    stats = [k for k in rows[0] if k not in ("layer", "name")]
+    keys = [key] if isinstance(key, str) else list(key)
+    if not keys:
+        raise ValueError(f"key must name at least one statistic; choose from {stats}")
+    for k in keys:
+        check_choice("key", k, stats)
+        if any(r[k] is None for r in rows):
+            raise ValueError(f"key={k!r} is None in the rows: call actlib.layer_stats(model, X, y) with y "
+                             "to get gradient norms")
     ax = _axes(ax)
-    values = [np.nan if r[key] is None else r[key] for r in rows]
-    ax.bar([r["layer"] for r in rows], values, color=COLORS[0])
-    ax.set(xlabel="layer", ylabel=key)
+    layers = np.arange(len(rows))
+    width = 0.8 / len(keys)
+    for i, k in enumerate(keys):
+        ax.bar(layers + (i - (len(keys) - 1) / 2) * width, [float(r[k]) for r in rows], width,
+               color=COLORS[i % len(COLORS)], label=k)
+    ax.set_xticks(layers, [f"{r['layer']}\n{r['name']}" for r in rows])
+    ax.set(xlabel="layer", ylabel=keys[0] if len(keys) == 1 else "value")
+    if len(keys) > 1:
+        ax.legend()
+    ax.grid(False, axis="x")
     return ax

@@ -1,13 +1,22 @@
 """Tests for actlib.explorers: live widgets, the kernel-free static version, and bad input."""
 import base64
+import io
 import json
 import re
+import shutil
+import subprocess
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+import torch
+from PIL import Image
 
 import actlib
 from actlib.explorers import MAX_FRAMES
+
+PNG = b"\x89PNG"
 
 
 def draw(fig, slope, name="relu"):
@@ -17,98 +26,275 @@ def draw(fig, slope, name="relu"):
 
 
 PARAMS = {"slope": [0.0, 0.5, 1.0], "name": ["relu", "tanh"]}
-PNG = b"\x89PNG"
 
+
+def pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def static_page(explorer):
+    """The static HTML and the data its script reads."""
+    page = explorer.static_html()
+    data = json.loads(re.search(r"const d=(\{.*?\});", page).group(1))
+    return page, data
+
+
+# --- the environment and log sliders -------------------------------------------------------------
 
 def test_static_site_reads_the_environment(monkeypatch):
     monkeypatch.setenv("ACTLIB_STATIC_SITE", "1")
     assert actlib.static_site()
     monkeypatch.setenv("ACTLIB_STATIC_SITE", "0")
     assert not actlib.static_site()
+    monkeypatch.delenv("ACTLIB_STATIC_SITE")
+    assert not actlib.static_site()
 
+
+def test_log_values_are_exact_at_the_ends_and_clean_inside():
+    assert actlib.log_values(1e-3, 10, 5) == [0.001, 0.01, 0.1, 1.0, 10.0]
+    values = actlib.log_values(3e-4, 0.7, 7)
+    assert values[0] == 3e-4 and values[-1] == 0.7 and len(values) == 7
+    assert np.allclose(np.diff(np.log(values)), np.log(0.7 / 3e-4) / 6)
+
+
+@pytest.mark.parametrize("low, high, n, error, message", [
+    (0, 1, 3, ValueError, "low=0"), (1, 0.5, 3, ValueError, "high=0.5"), (1, 2, 1, ValueError, "n=1"),
+    (1e-3, float("inf"), 3, ValueError, "finite"), (1e-3, 1, 2.5, TypeError, "n must be an integer"),
+])
+def test_log_values_rejects_bad_input(low, high, n, error, message):
+    with pytest.raises(error, match=message):
+        actlib.log_values(low, high, n)
+
+
+# --- rendering -----------------------------------------------------------------------------------
 
 def test_render_gives_a_png_that_depends_on_the_values():
     e = actlib.explore(draw, PARAMS)
     assert e.render().startswith(PNG)
     assert e.render(slope=0.0) != e.render(slope=1.0)
+    assert pixels(e.render()).shape == (280, 480, 3)  # 6 x 3.5 in at 80 dpi
 
 
-def test_every_frame_renders_at_both_ends_of_every_slider():
+def test_every_slider_survives_both_ends_and_frames_cover_the_product():
     e = actlib.explore(draw, PARAMS)
     frames = e.frames()
-    assert len(frames) == 6 and all(f.startswith(PNG) for f in frames)
+    assert len(frames) == 3 * 2 and len(set(frames)) == 6 and all(f.startswith(PNG) for f in frames)
+    assert frames[2 * 2 + 0] == e.render(slope=1.0, name="relu")  # row-major: the last name varies fastest
     for name, values in PARAMS.items():
         for value in (values[0], values[-1]):
             assert e.render(**{name: value}).startswith(PNG)
 
 
+def test_the_explorer_draws_on_its_own_figure_not_pyplot():
+    before = plt.get_fignums()
+    e = actlib.explore(draw, PARAMS)
+    e.frames()
+    assert plt.get_fignums() == before
+
+
+def test_a_reused_layout_gives_the_same_frame_and_a_spilling_label_gets_a_new_one():
+    def tall(fig, scale):
+        ax = fig.subplots()
+        ax.plot([0, 1], [0, scale])
+        ax.ticklabel_format(style="plain", useOffset=False)
+        ax.set(ylabel="loss", title="a title")
+
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        e = actlib.explore(tall, {"scale": [1, 2, 1e7]}, initial={"scale": 1})
+    first = e.render(scale=2)  # lays the figure out
+    assert e.render(scale=2) == first  # reuses the layout: the same pixels
+    big = pixels(e.render(scale=1e7))  # "10000000" is wider than "2.00": laid out again
+    border = np.concatenate([big[0], big[-1], big[:, 0], big[:, -1]])
+    assert (border == 255).all(), "a tick label was clipped at the figure's border"
+
+
+# --- live: ipywidgets ----------------------------------------------------------------------------
+
 def test_live_widget_has_a_control_per_parameter_and_updates_the_image(monkeypatch):
     monkeypatch.delenv("ACTLIB_STATIC_SITE", raising=False)
     box = actlib.explore(draw, PARAMS).widget()
-    slider, choice, image = box.children
+    assert isinstance(box, widgets.VBox)
+    slider, choice, image, error = box.children
     assert isinstance(slider, widgets.SelectionSlider) and isinstance(choice, widgets.ToggleButtons)
+    assert isinstance(image, widgets.Image) and image.format == "png"
     assert list(slider.options) == [("0", 0.0), ("0.5", 0.5), ("1", 1.0)]
-    assert slider.value == 0.5 and choice.value == "tanh"  # the middle of each list
-    before = image.value
-    slider.value = 1.0
-    assert bytes(image.value) != bytes(before) and bytes(image.value).startswith(PNG)
-    slider.value = 0.0  # the other end
-    assert bytes(image.value).startswith(PNG)
+    assert list(choice.options) == [("relu", "relu"), ("tanh", "tanh")]
+    assert slider.value == 0.5 and choice.value == "relu"  # the middle of each list
+    before = bytes(image.value)
+    slider.value = 1.0  # the last position
+    assert bytes(image.value) != before and bytes(image.value).startswith(PNG)
+    slider.value = 0.0  # the first position
+    choice.value = "tanh"
+    assert bytes(image.value).startswith(PNG) and error.value == ""
 
 
-def test_live_display_is_a_widget(monkeypatch):
+def test_slider_labels_are_compact_and_distinct():
+    def any_draw(fig, lr, width=1, act="relu"):
+        fig.subplots()
+
+    e = actlib.explore(any_draw, {"lr": actlib.log_values(1e-5, 10, 7), "width": [16, 256, 1024]})
+    lr, width = e.widget().children[:2]
+    assert [label for label, _ in lr.options] == ["1e-05", "0.0001", "0.001", "0.01", "0.1", "1", "10"]
+    assert [label for label, _ in width.options] == ["16", "256", "1024"]
+    act = actlib.explore(any_draw, {"lr": [0.1], "act": [f"a{i}" for i in range(7)]}).widget().children[1]
+    assert isinstance(act, widgets.Dropdown)  # many strings: a dropdown, not a row of buttons
+    close = actlib.explore(any_draw, {"lr": [0.1, 0.1001, 0.2]}).widget().children[0]
+    assert [label for label, _ in close.options] == ["0.1", "0.1001", "0.2"]
+
+
+def test_live_display_is_a_widget_and_shows_errors_of_draw(monkeypatch):
     monkeypatch.delenv("ACTLIB_STATIC_SITE", raising=False)
     bundle = actlib.explore(draw, PARAMS)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
+    def fragile(fig, x):
+        if x > 1:
+            raise RuntimeError("x is too large")
+        fig.subplots().plot([0, x])
+
+    slider, image, error = actlib.explore(fragile, {"x": [0, 1, 2]}).widget().children
+    slider.value = 2
+    assert "RuntimeError: x is too large" in error.value
+
+
+# --- static: the kernel-free site ----------------------------------------------------------------
 
 def test_static_display_is_kernel_free_html(monkeypatch):
     monkeypatch.setenv("ACTLIB_STATIC_SITE", "1")
     e = actlib.explore(draw, PARAMS, initial={"slope": 1.0})
     bundle = e._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" not in bundle
+    assert set(bundle) == {"text/html", "text/plain"}
     page = bundle["text/html"]
-    sliders = re.findall(r'<input type="range" min="0" max="(\d+)"', page)
-    assert sliders == ["2", "1"]
+    assert page.count('class="actlib-explorer"') == 1
+    assert re.findall(r'<input type="range" min="0" max="(\d+)"', page) == ["2", "1"]
     data = json.loads(re.search(r"const d=(\{.*?\});", page).group(1))
-    assert len(data["frames"]) == 6 and data["sizes"] == [3, 2]
+    assert len(data["frames"]) == 6 and data["index"] == list(range(6)) and data["sizes"] == [3, 2]
+    assert data["labels"] == [["0", "0.5", "1"], ["relu", "tanh"]]
     assert all(base64.b64decode(f).startswith(PNG) for f in data["frames"])
-    # the first image shown is the initial frame: slope=1.0 (index 2), name="tanh" (index 1)
-    assert f'src="data:image/png;base64,{data["frames"][2 * 2 + 1]}"' in page
-    assert "http" not in page and "<script>" in page
+    # frames are drawn at twice the dpi and shown at the explorer's size
+    assert pixels(base64.b64decode(data["frames"][0])).shape == (560, 960, 3)
+    assert 'width="480" height="280"' in page
+    # the first image shown is the initial frame: slope=1.0 (index 2), name="relu" (index 0)
+    assert f'src="data:image/png;base64,{data["frames"][2 * 2 + 0]}"' in page
+    assert "<script>" in page and "Precomputed" in page
+    outside_data = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*|\"[A-Za-z0-9+/=]{40,}\"", "", page)
+    assert "http" not in outside_data and "//" not in outside_data.replace("://", "")  # no CDN, no link
+    assert re.search(r'const d=\{"frames": \[', page)  # what tests/site_checks.py looks for
 
 
-def test_two_explorers_on_one_page_do_not_share_ids(monkeypatch):
-    ids = {re.search(r'id="([\w-]+)"', actlib.explore(draw, PARAMS).static_html()).group(1) for _ in range(2)}
+def test_identical_frames_are_stored_once():
+    def ignores_width(fig, slope, width):
+        fig.subplots().plot([0, 1], [0, slope])
+
+    _, data = static_page(actlib.explore(ignores_width, {"slope": [0, 1], "width": [1, 2, 3]}))
+    assert len(data["frames"]) == 2 and data["index"] == [0, 0, 0, 1, 1, 1]
+
+
+def test_two_explorers_on_one_page_do_not_share_ids():
+    e = actlib.explore(draw, {"slope": [0, 1]})
+    ids = {re.search(r'id="([\w-]+)"', e.static_html()).group(1) for _ in range(2)}
     assert len(ids) == 2
 
 
-def test_log_values_are_exact_at_the_ends():
-    values = actlib.log_values(1e-3, 10, 5)
-    assert values[0] == 1e-3 and values[-1] == 10 and values[2] == pytest.approx(0.1)
+def test_labels_cannot_break_out_of_the_script():
+    e = actlib.explore(draw, {"slope": [0, 1], "name": ["</script><b>", "a&b"]})
+    page, data = static_page(e)
+    assert page.count("</script>") == 1 and "<b>" not in page
+    assert data["labels"][1] == ["</script><b>", "a&b"]
 
 
-@pytest.mark.parametrize("args, error, message", [
-    ((draw, {}), ValueError, "params must be a non-empty dict"),
-    ((draw, {"slope": []}), ValueError, r"params\['slope'\] must be a non-empty list"),
-    ((draw, {"slope": [1, "a"]}), ValueError, "only numbers or only strings"),
-    ((draw, {"width": [1, 2]}), ValueError, r"'width'.*draw does not accept.*\['name', 'slope'\]"),
-    (("not a function", {"slope": [1]}), TypeError, "draw must be a function"),
-    ((draw, {"slope": list(range(MAX_FRAMES + 1))}), ValueError, "65 combinations.*MAX_FRAMES=64"),
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the inline script")
+def test_the_inline_script_swaps_frames_in_row_major_order():
+    page, data = static_page(actlib.explore(draw, PARAMS))
+    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    start = [int(v) for v in re.findall(r'<input type="range"[^>]* value="(\d+)"', page)]
+    harness = """
+    const inputs = START.map(v => ({value: String(v), on: [], addEventListener(t, f) { this.on.push(f); }}));
+    const outs = START.map(() => ({textContent: ""}));
+    const img = {src: ""};
+    const root = {querySelectorAll: s => s.startsWith("input") ? inputs : outs, querySelector: () => img};
+    const document = {getElementById: () => root};
+    SCRIPT
+    const seen = [];
+    for (const [a, b] of [[0, 0], [2, 1], [1, 0], [2, 0]]) {
+      inputs[0].value = String(a); inputs[0].on.forEach(f => f());
+      inputs[1].value = String(b); inputs[1].on.forEach(f => f());
+      seen.push([img.src, outs[0].textContent, outs[1].textContent]);
+    }
+    console.log(JSON.stringify(seen));
+    """.replace("START", json.dumps(start)).replace("SCRIPT", script)
+    seen = json.loads(subprocess.run(["node", "-e", harness], capture_output=True, text=True, check=True).stdout)
+    for (src, slope, name), (a, b) in zip(seen, [(0, 0), (2, 1), (1, 0), (2, 0)]):
+        assert src == "data:image/png;base64," + data["frames"][data["index"][a * 2 + b]]
+        assert (slope, name) == (data["labels"][0][a], data["labels"][1][b])
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+def draw_xy(fig, x, y=0):
+    fig.subplots().plot([x, y])
+
+
+@pytest.mark.parametrize("args, kwargs, error, message", [
+    (("not a function", {"x": [1]}), {}, TypeError, "draw must be a function"),
+    ((draw_xy, [("x", [1])]), {}, TypeError, "params must be a dict"),
+    ((draw_xy, {}), {}, ValueError, "params must be a non-empty dict"),
+    ((draw_xy, {"width": [1, 2]}), {}, ValueError, r"'width', which draw does not accept.*\['x', 'y'\]"),
+    ((draw_xy, {"y": [1, 2]}), {}, ValueError, r"draw needs \['x'\] but params gives no values"),
+    ((draw_xy, {"x": 0.5}), {}, TypeError, r"params\['x'\] must be a list.*got 0.5; write \[value\]"),
+    ((draw_xy, {"x": "abc"}), {}, TypeError, r"params\['x'\] must be a list"),
+    ((draw_xy, {"x": {1, 2}}), {}, TypeError, r"params\['x'\] must be a list"),
+    ((draw_xy, {"x": []}), {}, ValueError, r"params\['x'\] must be a non-empty list"),
+    ((draw_xy, {"x": np.zeros((2, 2))}), {}, ValueError, r"params\['x'\] must be 1-D.*\(2, 2\)"),
+    ((draw_xy, {"x": [1, "a"]}), {}, ValueError, r"params\['x'\] must hold only numbers, only strings"),
+    ((draw_xy, {"x": [1, float("nan")]}), {}, ValueError, r"params\['x'\] holds nan.*finite numbers or strings"),
+    ((draw_xy, {"x": [1, None]}), {}, ValueError, r"params\['x'\] holds None"),
+    ((draw_xy, {"x": [1, 2, 1]}), {}, ValueError, r"params\['x'\] repeats 1"),
+    ((draw_xy, {"x": list(range(9)), "y": list(range(8))}), {}, ValueError,
+     r"72 combinations \(values per parameter: \{'x': 9, 'y': 8\}\), more than MAX_FRAMES=64.*use fewer values"),
+    ((draw_xy, {"x": [1]}), {"figsize": 6}, TypeError, r"figsize must be \(width, height\)"),
+    ((draw_xy, {"x": [1]}), {"figsize": (6, 0)}, ValueError, r"figsize\[1\]=0 is out of range"),
+    ((draw_xy, {"x": [1]}), {"dpi": 5000}, ValueError, "dpi=5000 is out of range"),
+    ((draw_xy, {"x": [1]}), {"title": 3}, TypeError, "title must be a string or None, got 3"),
+    ((draw_xy, {"x": [1, 2]}), {"initial": {"x": 7}}, ValueError,
+     r"initial\['x'\]=7 is not one of params\['x'\]=\[1, 2\]"),
+    ((draw_xy, {"x": [1, 2]}), {"initial": {"z": 1}}, ValueError, r"initial has 'z', which is not a parameter"),
+    ((draw_xy, {"x": [0, 1]}), {"initial": {"x": True}}, ValueError, r"initial\['x'\]=True is not one of"),
 ])
-def test_bad_input_gets_a_clear_error(args, error, message):
+def test_bad_input_gets_a_clear_error(args, kwargs, error, message):
     with pytest.raises(error, match=message):
-        actlib.explore(*args)
+        actlib.explore(*args, **kwargs)
 
 
-def test_bad_initial_and_unknown_render_keyword():
-    with pytest.raises(ValueError, match=r"initial\['slope'\]=7"):
-        actlib.explore(draw, PARAMS, initial={"slope": 7})
-    with pytest.raises(ValueError, match="'width' is not a parameter"):
-        actlib.explore(draw, PARAMS).render(width=3)
+def test_more_than_max_frames_is_an_error_and_max_frames_is_fine():
+    actlib.explore(draw_xy, {"x": list(range(MAX_FRAMES))})
+    with pytest.raises(ValueError, match=f"{MAX_FRAMES + 1} combinations"):
+        actlib.explore(draw_xy, {"x": list(range(MAX_FRAMES + 1))})
 
 
-@pytest.mark.parametrize("low, high, n, message", [(0, 1, 3, "low=0"), (1, 0.5, 3, "high=0.5"), (1, 2, 1, "n=1")])
-def test_log_values_rejects_bad_input(low, high, n, message):
-    with pytest.raises(ValueError, match=message):
-        actlib.log_values(low, high, n)
+def test_render_rejects_an_unknown_keyword():
+    with pytest.raises(ValueError, match=r"'width' is not a parameter of this explorer; its parameters are \['x'\]"):
+        actlib.explore(draw_xy, {"x": [1, 2]}).render(width=3)
+
+
+def test_arrays_tensors_and_booleans_become_plain_values():
+    def flags(fig, x, y, show):
+        fig.subplots().plot([x, y])
+
+    e = actlib.explore(flags, {"x": np.array([0.5, 1.5]), "y": torch.tensor([1, 2]), "show": [True, False]})
+    assert e.params == {"x": [0.5, 1.5], "y": [1, 2], "show": [True, False]}
+    assert all(type(v) in (float, int, bool) for values in e.params.values() for v in values)
+    assert isinstance(e.widget().children[2], widgets.ToggleButtons)
+    assert len(e.frames()) == 8
+
+
+def test_a_figure_that_reaches_its_border_is_laid_out_every_time():
+    def framed(fig, x):
+        fig.subplots().plot([0, x])
+        fig.patches.append(plt.Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False, lw=3))
+
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        e = actlib.explore(framed, {"x": [1, 2]})
+    first = e.render(x=2)
+    assert list(e._layouts.values()) == [None]  # nothing to reuse
+    assert e.render(x=2) == first
