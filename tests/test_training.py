@@ -107,6 +107,24 @@ def test_progress_bar_hidden_in_static_site(digits, monkeypatch, capsys):
     fit(small_net(), digits.X_train[:64], digits.y_train[:64], epochs=2, progress=False)
     assert "epochs" not in capsys.readouterr().err
 
+
+
+# ---- bad input ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"optimizer": "rmsprop"}, ValueError, r"optimizer='rmsprop'.*\['sgd', 'adam'\]"),
+    ({"lr": 0}, ValueError, r"lr=0 is out of range"),
+    ({"lr": -0.1}, ValueError, r"lr=-0.1"),
+    ({"lr": "0.1"}, TypeError, "lr must be a number"),
+    ({"epochs": 0}, ValueError, r"epochs=0"),
+    ({"epochs": 1.5}, TypeError, "epochs must be an integer"),
+    ({"batch_size": 0}, ValueError, r"batch_size=0"),
+    ({"momentum": 1.0}, ValueError, r"momentum=1"),
+    ({"momentum": -0.5}, ValueError, r"momentum=-0.5"),
+    ({"optimizer": "adam", "momentum": 0.9}, ValueError, r"momentum=0.9 applies to optimizer='sgd'"),
+    ({"weight_decay": -1e-3}, ValueError, r"weight_decay=-0.001"),
+    ({"seed": -1}, ValueError, r"seed=-1"),
+])
 def test_fit_bad_arguments(digits, kwargs, error, match):
     with pytest.raises(error, match=match):
         fit(small_net(), digits.X_train, digits.y_train, progress=False, **kwargs)
