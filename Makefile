@@ -23,7 +23,7 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope -p no:cacheprovider
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
-	$(BIN)/python -m pytest tests/site_checks.py --site -p no:cacheprovider
+	$(BIN)/python -m pytest tests/site_checks.py -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
