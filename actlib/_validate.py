@@ -3,6 +3,7 @@
 Every public function checks what a reader passes in and fails with an error that names the
 argument, the value it got and the values it accepts, as ``torch.nn.init`` does.
 """
+import math
 import numbers
 from collections.abc import Iterable
 
@@ -15,10 +16,11 @@ def check_choice(arg, value, choices: Iterable):
     return value
 
 
-def check_number(arg, value, *, low=None, high=None, low_open=False, integer=False):
+def check_number(arg, value, *, low=None, high=None, low_open=False, integer=False, finite=False):
     """Return ``value`` as a number if it lies in the allowed range, else raise a clear error.
 
-    ``low``/``high`` are inclusive bounds (``low_open=True`` makes the lower bound exclusive).
+    ``low``/``high`` are inclusive bounds (``low_open=True`` makes the lower bound exclusive);
+    ``finite=True`` also rejects ``inf`` and ``nan``, naming the range.
     """
     if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:  # numpy or 0-d torch scalar
         value = value.item()
@@ -28,6 +30,11 @@ def check_number(arg, value, *, low=None, high=None, low_open=False, integer=Fal
             value = int(value)
         else:
             raise TypeError(f"{arg} must be {'an integer' if integer else 'a number'}, got {value!r}")
+    if finite and not math.isfinite(value):
+        left = "(" if low_open or low is None else "["
+        lo = "-inf" if low is None else f"{low}"
+        hi = "inf)" if high is None else f"{high}]"
+        raise ValueError(f"{arg}={value!r} is not finite; valid values are finite numbers in {left}{lo}, {hi}")
     if value != value:  # NaN
         raise ValueError(f"{arg} must be a number, got {value!r}")
     too_low = low is not None and (value <= low if low_open else value < low)

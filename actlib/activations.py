@@ -48,16 +48,8 @@ GELU_APPROXIMATIONS = ("none", "tanh")
 
 
 def _finite(arg, value, *, low=None, low_open=False):
-    """``check_number`` that also rejects ``nan`` and ``inf``, naming the range; returns a float."""
-    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:  # numpy or 0-d torch scalar
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        left = "(" if low_open or low is None else "["
-        lo = "-inf" if low is None else f"{low}"
-        raise ValueError(
-            f"{arg}={value!r} is not finite; valid values are finite numbers in {left}{lo}, inf)"
-        )
-    return float(check_number(arg, value, low=low, low_open=low_open))
+    """``check_number`` that also rejects ``nan`` and ``inf``; returns a float."""
+    return float(check_number(arg, value, low=low, low_open=low_open, finite=True))
 
 
 class _Activation(nn.Module):
