@@ -459,3 +459,24 @@ def check_logsumexp(logsumexp):
              "you subtracted the maximum m but did not add it back: return m + log Σ exp(z − m)."),
         ],
     )
+
+
+# ------------------------------------------------------------ chapter "Why non-linearity"
+# (the checks of chapter "Why non-linearity" go here; add their names with `__all__ += [...]`)
+
+
+# ------------------------------------------------------------ chapter "Zero-centring and data preprocessing"
+# (the checks of chapter "Zero-centring and data preprocessing", and of the section "Dead ReLUs" of
+# chapter "Activation functions", go here; add their names with `__all__ += [...]`)
+
+
+# ------------------------------------------------------------ chapter "Weight initialisation"
+# (the checks of chapter "Weight initialisation" go here; add their names with `__all__ += [...]`)
+
+
+# ------------------------------------------------------------ chapter "Batch Normalisation"
+# (the checks of chapter "Batch Normalisation" go here; add their names with `__all__ += [...]`)
+
+
+# ------------------------------------------------------------ chapter "Hyperparameter search"
+# (the checks of chapter "Hyperparameter search" go here; add their names with `__all__ += [...]`)

@@ -206,3 +206,23 @@ def test_an_answer_that_is_mostly_nan_matches_no_known_mistake():
         check_function(lambda z: torch.full_like(z, float("nan")), lambda z: z, [torch.ones(10)], name="f",
                        hint="generic", mistakes=[(lambda z: -z, "known slip")])
     assert "generic" in str(info.value) and "known slip" not in str(info.value)
+
+
+# ---------------------------------------------------------- chapter "Why non-linearity"
+# (tests of this chapter's checks go here)
+
+
+# ---------------------------------------------------------- chapter "Zero-centring and data preprocessing"
+# (tests of this chapter's checks go here)
+
+
+# ---------------------------------------------------------- chapter "Weight initialisation"
+# (tests of this chapter's checks go here)
+
+
+# ---------------------------------------------------------- chapter "Batch Normalisation"
+# (tests of this chapter's checks go here)
+
+
+# ---------------------------------------------------------- chapter "Hyperparameter search"
+# (tests of this chapter's checks go here)
