@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ACTLIB = ROOT / "actlib"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 EDITIONS = ("instructor", "student")
-MATHJAX_PATH = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML"
+MATHJAX_PATH = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"  # the one combined config shipped
 # Reading speed and time per exercise behind the instructor page's estimate (see `chapter_summary`).
 WORDS_PER_MINUTE, MINUTES_PER_CODE_CELL, MINUTES_PER_EXERCISE = 120, 0.5, 8
 
@@ -252,13 +252,35 @@ def _mathjax_offline(app, config):
     config.mathjax_path = MATHJAX_PATH
     config.myst_update_mathjax = False  # its MathJax 3 options would reach MathJax 2 as a second config
     config.mathjax3_config = None
+    # jupyter-server-mathjax ships MathJax's combined configuration TeX-AMS-MML_HTMLorMML-full (TeX
+    # input, HTML-CSS output) and the STIX-Web fonts: the output uses those fonts, from _static.
     config.mathjax2_config = {
         "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
                     "processRefs": False, "processEnvironments": False},
         "messageStyle": "none",
         "showMathMenu": False,
-        "HTML-CSS": {"availableFonts": ["TeX"], "webFont": "TeX", "imageFont": None},
+        "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
     }
+
+
+def _theme_defaults(app, config):
+    # pydata-sphinx-theme logs a console error ("invalid theme mode") when its template variable
+    # `default_mode` is unset (html_context, not a theme option).
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "light")
+    config.html_context = context
+
+
+def _drop_thebe(app, pagename, templatename, context, doctree):
+    """sphinx-thebe (added by jupyter-book, unused: ``launch_buttons.thebe`` is false) puts on every
+    page a script naming thebe's CDN, twice (a console error). No page needs it: drop its scripts."""
+    def keep(script):
+        name = str(getattr(script, "filename", script) or "")
+        body = str(getattr(script, "attributes", {}).get("body", ""))
+        return "thebe" not in name and "THEBE_JS_URL" not in body
+
+    if "script_files" in context:
+        context["script_files"] = [s for s in context["script_files"] if keep(s)]
 
 
 def mathjax_source():
@@ -374,6 +396,8 @@ def setup(app):
     app.connect("config-inited", _set_edition, priority=400)
     app.connect("config-inited", _shared_cache, priority=400)
     app.connect("config-inited", _mathjax_offline, priority=400)
+    app.connect("config-inited", _theme_defaults, priority=400)
+    app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("source-read", _depend_on_actlib)
     app.connect("doctree-resolved", _add_launch_box)
     app.connect("html-page-context", _student_download, priority=502)

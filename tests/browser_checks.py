@@ -78,6 +78,18 @@ def open_page(browser, server, entry):
     )
 
 
+def harmless(message):
+    # - The browser asks every server for /favicon.ico on its own; the site has none, no page asks.
+    # - MathJax 2's HTML-CSS output detects whether its web fonts have loaded by comparing them with
+    #   a font whose source is `about:blank` (no request leaves the browser); Chromium reports that
+    #   blank font as a blocked load. Every other message of level SEVERE fails the test.
+    return "/favicon.ico" in message or "about:blank" in message
+
+
+def console_errors(browser):
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE" and not harmless(e["message"])]
+
+
 @pytest.mark.parametrize("entry", PAGES)
 def test_page_in_a_browser_without_network(browser, server, entry):
     open_page(browser, server, entry)
@@ -85,7 +97,7 @@ def test_page_in_a_browser_without_network(browser, server, entry):
     if has_math:
         assert browser.execute_script("return !!(window.MathJax && MathJax.Hub)"), "MathJax did not load"
         rendered = browser.execute_script(
-            "return document.querySelectorAll('.MathJax, .MathJax_Display, .MathJax_CHTML, mjx-container').length")
+            "return document.querySelectorAll('.MathJax, .MathJax_Display, mjx-container').length")
         assert rendered > 0, "the page has maths but MathJax rendered none"
     text = browser.execute_script(
         "const c = document.querySelector('main') || document.body;"
@@ -103,7 +115,7 @@ def test_page_in_a_browser_without_network(browser, server, entry):
         "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
     assert not broken, f"images that did not load: {broken}"
 
-    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    errors = console_errors(browser)
     assert not errors, f"console errors: {errors}"
 
 
@@ -133,5 +145,5 @@ def test_every_explorer_slider_changes_its_figure(browser, server, entry):
         """
     )
     assert not moved, moved
-    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    errors = console_errors(browser)
     assert not errors, f"console errors while moving sliders: {errors}"
