@@ -283,6 +283,24 @@ def _drop_thebe(app, pagename, templatename, context, doctree):
         context["script_files"] = [s for s in context["script_files"] if keep(s)]
 
 
+def has_maths(doctree):
+    return doctree is not None and next(iter(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))), None) is not None
+
+
+def _mathjax_only_with_maths(app, pagename, templatename, context, doctree):
+    """Sphinx loads MathJax on a page whose toctree includes maths (the root page): keep it only
+    on pages that show maths themselves."""
+    if "script_files" not in context or has_maths(doctree):
+        return
+
+    def is_mathjax(script):
+        name = str(getattr(script, "filename", script) or "")
+        body = str(getattr(script, "attributes", {}).get("body", ""))
+        return "mathjax/MathJax.js" in name or "MathJax.Hub.Config" in body
+
+    context["script_files"] = [s for s in context["script_files"] if not is_mathjax(s)]
+
+
 def mathjax_source():
     """MathJax's folder in the package jupyter-server-mathjax (found, not imported: importing it
     would need jupyter_server, which the book does not install)."""
@@ -398,6 +416,7 @@ def setup(app):
     app.connect("config-inited", _mathjax_offline, priority=400)
     app.connect("config-inited", _theme_defaults, priority=400)
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _mathjax_only_with_maths, priority=900)
     app.connect("source-read", _depend_on_actlib)
     app.connect("doctree-resolved", _add_launch_box)
     app.connect("html-page-context", _student_download, priority=502)
