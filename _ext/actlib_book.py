@@ -91,6 +91,8 @@ def edition():
 
 def _set_edition(app, config):
     config.actlib_edition = edition()
+    if app is not None:
+        app.tags.add(config.actlib_edition)  # pages may say ```{only} student``` or `not student`
     if config.actlib_edition == "student":
         config.html_copy_source = False
         config.html_title = f"{config.html_title or config.project} (student edition)"
