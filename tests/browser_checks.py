@@ -26,7 +26,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(os.environ.get("SITE_DIR", ROOT / "_build" / "html"))
 ENTRIES = re.findall(r"^\s*(?:root|- file):\s*(\S+)", (ROOT / "_toc.yml").read_text(), flags=re.M)
-PAGES = ENTRIES + ["genindex", "search"]
+# Every HTML page of the built site (the toc's pages, the index, the search page, ...).
+PAGES = sorted(str(p.relative_to(SITE).with_suffix("")) for p in SITE.rglob("*.html")
+               if not {"_static", "_sources", "_images"} & set(p.parts)) or ENTRIES
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 MISSING = "Chromium or its driver is missing: `apt-get install chromium chromium-driver` (.ci/run does it)"

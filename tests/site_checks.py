@@ -75,6 +75,14 @@ def test_no_page_needs_a_cdn(site):
 
 
 @pytest.mark.parametrize("site", SITES)
+def test_no_stylesheet_fetches_from_another_host(site):
+    site_pages(site)
+    for css in (SITES[site] / "_static").rglob("*.css"):
+        text = css.read_text(errors="replace")
+        assert not re.search(r"url\(\s*[\"']?(?:https?:)?//|@import\s+(?:url\()?\s*[\"']?(?:https?:)?//", text), css.name
+
+
+@pytest.mark.parametrize("site", SITES)
 def test_mathjax_ships_with_the_site_and_loads_only_where_there_is_maths(site):
     root = SITES[site]
     for path in site_pages(site):
