@@ -1,32 +1,55 @@
-# Two commands for readers and CI:
-#   make book   build the HTML site into _build/html
-#   make test   unit tests, every notebook under nbval, the warning-free book build, the site checks
-# Both create .venv and install requirements.txt into it when it is missing or out of date.
+# Commands for readers, instructors and CI (see README.md):
+#   make book      build the HTML site (instructor edition: solutions in drop-downs) into _build/html
+#   make student   the student edition (no solutions anywhere) into student/_build/html, and the
+#                  student notebooks to hand out into student/notebooks
+#   make test      unit tests, every notebook under nbval, both editions built warning-free, the site
+#                  checks, and the real-browser test (skipped when Chromium is missing)
+#   make colab-cell  after changing the repository URL in _config.yml: update every chapter's Colab cell
+# Each creates .venv and installs requirements.txt into it when it is missing or out of date.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
+JB     := $(BIN)/jupyter-book build . --warningiserror --keep-going
+CACHE  := _build/.jupyter_cache
 
-.PHONY: book test bench clean
+.PHONY: book student test colab-cell bench clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-assets.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-assets.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
+# The chapters are executed through the cache in _build/.jupyter_cache (see _config.yml): a notebook
+# runs again when its code changed, and everything runs again when actlib changed.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	$(JB)
 
+# Reuses the executions of `make book` (same cache); executes what is missing or out of date.
+student: $(STAMP)
+	ACTLIB_EDITION=student $(JB) --all --path-output student
+	$(BIN)/python tools/student_notebooks.py --out student/notebooks
+
+# Everything from scratch: the cache is emptied, so each chapter is executed once by the
+# instructor build (and once by nbval) and the student build reuses those executions.
 test: $(STAMP)
 	$(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope -p no:cacheprovider
-	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
-	$(BIN)/python -m pytest tests/site_checks.py -p no:cacheprovider
+	rm -rf $(CACHE)
+	$(JB) --all
+	ACTLIB_EDITION=student $(JB) --all --path-output student
+	$(BIN)/python tools/student_notebooks.py --out student/notebooks
+	$(BIN)/python -m pytest tests/site_checks.py tests/browser_checks.py -rs -p no:cacheprovider
+	SITE_DIR=student/_build/html $(BIN)/python -m pytest tests/browser_checks.py -rs -p no:cacheprovider
+
+colab-cell: $(STAMP)
+	$(BIN)/python tools/colab_cell.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf _build
+	rm -rf _build student

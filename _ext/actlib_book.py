@@ -1,31 +1,429 @@
 """The glue between the book build and ``actlib``: a small local Sphinx extension.
 
-Two jobs:
+Its jobs:
 
 1. It sets ``ACTLIB_STATIC_SITE=1`` in the build's environment. The kernels that execute the
    chapters inherit it, so :func:`actlib.explore` renders kernel-free explorers (precomputed frames
    and an inline slider) and :func:`actlib.fit` hides its progress bar: the static site has no kernel.
-2. It makes every notebook depend on the source files of ``actlib/``. Sphinx re-reads (and so
-   myst-nb re-executes) a page when a file it depends on changes, so an edit to ``actlib`` can never
-   leave outputs of the old code in the site.
+2. No stale outputs. Every notebook depends on the source files of ``actlib/`` (an edit there makes
+   Sphinx re-read the chapters), and the execution cache (``_build/.jupyter_cache``, shared by both
+   editions so the student edition does not execute the chapters again) is emptied whenever the
+   source of ``actlib`` differs from the one that filled it. jupyter-cache itself re-executes a
+   notebook whose code changed.
+3. Two editions from one source, chosen by the environment variable ``ACTLIB_EDITION``:
+   ``instructor`` (the default: solutions shown in drop-downs) or ``student``: every gated solution
+   (``solution-start`` ... ``solution-end``), every plain ``solution`` block and every cell tagged
+   ``solution`` is removed from the pages, the outputs of check cells are removed (they would say
+   that the hidden solution passes), and ``html_copy_source`` is off, so ``_sources`` holds nothing.
+4. A "Run this chapter live" box at the top of every notebook page, with its Binder and Colab links,
+   built from the one repository setting of ``_config.yml`` (``repository.url``).
+5. MathJax ships with the site: MathJax 2.7 from the pip package ``jupyter-server-mathjax`` is copied
+   into ``_static/mathjax``; Sphinx loads it only on pages that have maths.
+6. The directive ``actlib-chapters``: the per-chapter part of the instructor page, read from the
+   notebooks of the table of contents (goals, exercises, checks, code cells, a time estimate).
 """
+import hashlib
+import json
 import os
+import re
+import shutil
 from pathlib import Path
 
-ACTLIB = Path(__file__).resolve().parent.parent / "actlib"
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+from sphinx.util.docutils import SphinxDirective
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTLIB = ROOT / "actlib"
+CACHE = ROOT / "_build" / ".jupyter_cache"
+EDITIONS = ("instructor", "student")
+MATHJAX_PATH = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"  # the one combined config shipped
+# Reading speed and time per exercise behind the instructor page's estimate (see `chapter_summary`).
+WORDS_PER_MINUTE, MINUTES_PER_CODE_CELL, MINUTES_PER_EXERCISE = 120, 0.5, 8
 
 
+# --------------------------------------------------------------------------- 1. static explorers
 def _static_site(app, config):
     os.environ["ACTLIB_STATIC_SITE"] = "1"
 
 
+# --------------------------------------------------------------------------- 2. no stale outputs
 def _depend_on_actlib(app, docname, source):
     if str(app.env.doc2path(docname)).endswith(".ipynb"):
         for path in sorted(ACTLIB.rglob("*.py")):
             app.env.note_dependency(str(path))
 
 
+def actlib_fingerprint(root=ACTLIB):
+    """A hash of every source file of actlib (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(root).rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def prepare_cache(cache=CACHE, root=ACTLIB):
+    """Empty ``cache`` unless it was filled with the current actlib; return True if it was emptied."""
+    cache = Path(cache)
+    stamp, current = cache / "actlib.sha256", actlib_fingerprint(root)
+    emptied = False
+    if cache.exists() and (not stamp.exists() or stamp.read_text() != current):
+        shutil.rmtree(cache)
+        emptied = True
+    cache.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(current)
+    return emptied
+
+
+def _shared_cache(app, config):
+    if config.nb_execution_mode == "cache":
+        prepare_cache()
+        config.nb_execution_cache_path = str(CACHE)
+
+
+# --------------------------------------------------------------------------- 3. editions
+def edition():
+    value = os.environ.get("ACTLIB_EDITION", "instructor") or "instructor"
+    if value not in EDITIONS:
+        raise ValueError(f"ACTLIB_EDITION={value!r}: expected one of {', '.join(EDITIONS)}")
+    return value
+
+
+def _set_edition(app, config):
+    config.actlib_edition = edition()
+    if app is not None:
+        app.tags.add(config.actlib_edition)  # pages may say ```{only} student``` or `not student`
+    if config.actlib_edition == "student":
+        config.html_copy_source = False
+        config.html_title = f"{config.html_title or config.project} (student edition)"
+
+
+def _is_solution(node):
+    from sphinx_exercise.nodes import solution_end_node, solution_node, solution_start_node
+
+    if isinstance(node, (solution_node, solution_start_node, solution_end_node)):
+        return True
+    return isinstance(node, nodes.Element) and "tag_solution" in node.get("classes", [])
+
+
+def strip_solutions(doctree):
+    """Remove every solution from a doctree; return how many nodes were removed.
+
+    A gated solution is everything from a ``solution-start`` node to its ``solution-end`` node
+    (siblings in between included); a plain ``solution`` block and a cell tagged ``solution`` go
+    too. The outputs of check cells (``actlib.check_...``) go as well.
+    """
+    from sphinx_exercise.nodes import solution_end_node, solution_start_node
+
+    removed = 0
+    for start in list(doctree.findall(solution_start_node)):
+        parent = start.parent
+        if parent is None:
+            continue
+        i = parent.index(start)
+        j = next((k for k in range(i, len(parent)) if isinstance(parent[k], solution_end_node)), i)
+        for child in parent.children[i : j + 1]:
+            parent.remove(child)
+            removed += 1
+    for node in list(doctree.findall(_is_solution)):
+        if node.parent is not None:
+            node.parent.remove(node)
+            removed += 1
+    for cell in list(doctree.findall(nodes.container)):
+        if cell.get("nb_element") != "cell_code" or cell.parent is None:
+            continue
+        code = "".join(n.astext() for n in cell.findall(nodes.literal_block) if n.parent.get("nb_element") == "cell_code_source")
+        if "actlib.check_" in code:
+            for out in [c for c in cell.children if c.get("nb_element") == "cell_code_output"]:
+                cell.remove(out)
+                removed += 1
+    return removed
+
+
+def _student_notebooks(app, exception):
+    """Student edition: the student notebooks go into the site (``notebooks/``), linked from each chapter."""
+    if exception is not None or app.config.actlib_edition != "student" or app.builder.format != "html":
+        return
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("student_notebooks", ROOT / "tools" / "student_notebooks.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for path in tool.toc_notebooks(ROOT):
+        tool.export(path, Path(app.outdir) / "notebooks", ROOT)
+
+
+def student_download_buttons(buttons, notebook_url):
+    """The header buttons with every link into ``_sources`` (absent in the student edition) replaced
+    by one link to the student notebook (``notebook_url``; None for a Markdown page: no link)."""
+    out, added = [], False
+    for button in buttons:
+        if isinstance(button.get("buttons"), list):
+            button = dict(button, buttons=student_download_buttons(button["buttons"], notebook_url))
+            if not button["buttons"]:
+                continue
+        elif "_sources" in str(button.get("url", "")):
+            if notebook_url is None or added:
+                continue
+            button = dict(button, url=notebook_url, text=".ipynb", tooltip="Download the student notebook")
+            added = True
+        out.append(button)
+    return out
+
+
+def _student_download(app, pagename, templatename, context, doctree):
+    if app.config.actlib_edition != "student" or "header_buttons" not in context:
+        return
+    is_notebook = str(context.get("page_source_suffix", "")) == ".ipynb"
+    url = context["pathto"](f"notebooks/{pagename}.ipynb", 1) if is_notebook else None
+    context["header_buttons"] = student_download_buttons(context["header_buttons"], url)
+
+
+class StripSolutions(SphinxTransform):
+    """Student edition: runs before sphinx-exercise merges gated solutions (priority 10)."""
+
+    default_priority = 5
+
+    def apply(self):
+        if getattr(self.config, "actlib_edition", "instructor") == "student":
+            strip_solutions(self.document)
+
+
+# --------------------------------------------------------------------------- 4. launch box
+def launch_links(theme_options, docpath):
+    """The (name, url) of each live launcher for the notebook ``docpath`` (relative to the book)."""
+    repo = (theme_options.get("repository_url") or "").rstrip("/")
+    match = re.match(r"https://github\.com/([^/]+)/([^/]+)$", repo)
+    if not match:
+        return []
+    org, name = match.groups()
+    branch = theme_options.get("repository_branch") or "main"
+    book = (theme_options.get("path_to_docs") or "").strip("/")
+    path = f"{book}/{docpath}" if book else docpath
+    launch = theme_options.get("launch_buttons") or {}
+    links = []
+    if launch.get("binderhub_url"):
+        hub = launch["binderhub_url"].rstrip("/")
+        links.append(("Binder", f"{hub}/v2/gh/{org}/{name}/{branch}?urlpath=lab/tree/{path}"))
+    if launch.get("colab_url"):
+        links.append(("Colab", f"{launch['colab_url'].rstrip('/')}/github/{org}/{name}/blob/{branch}/{path}"))
+    return links
+
+
+def launch_box(links, student_notebook=None):
+    box = nodes.admonition(classes=["tip", "actlib-launch"])
+    box += nodes.title(text="Run this chapter live")
+    para = nodes.paragraph()
+    para += nodes.Text("Open it in ")
+    for i, (name, url) in enumerate(links):
+        if i:
+            para += nodes.Text(" or ")
+        para += nodes.reference(text=name, refuri=url)
+    para += nodes.Text(
+        " (a free server in your browser; the first start takes a minute), or on your own machine "
+        "as the page \u201cHow to use this book\u201d describes. Run the cells from the top."
+    )
+    box += para
+    if student_notebook:
+        extra = nodes.paragraph()
+        extra += nodes.Text("The exercises without their solutions: ")
+        extra += nodes.reference(text="this chapter's student notebook", refuri=student_notebook)
+        extra += nodes.Text(".")
+        box += extra
+    return box
+
+
+def _add_launch_box(app, doctree, docname):
+    path = str(app.env.doc2path(docname, False))
+    if not path.endswith(".ipynb"):
+        return
+    links = launch_links(app.config.html_theme_options or {}, path)
+    if not links:
+        return
+    student = None
+    if app.config.actlib_edition == "student":
+        depth = docname.count("/")
+        student = "../" * depth + f"notebooks/{docname}.ipynb"
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is not None:
+        section.insert(1, launch_box(links, student))
+
+
+# --------------------------------------------------------------------------- 5. offline MathJax
+def _mathjax_offline(app, config):
+    config.mathjax_path = MATHJAX_PATH
+    config.myst_update_mathjax = False  # its MathJax 3 options would reach MathJax 2 as a second config
+    config.mathjax3_config = None
+    # jupyter-server-mathjax ships MathJax's combined configuration TeX-AMS-MML_HTMLorMML-full (TeX
+    # input, HTML-CSS output) and the STIX-Web fonts: the output uses those fonts, from _static.
+    config.mathjax2_config = {
+        "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+                    "processRefs": False, "processEnvironments": False},
+        "messageStyle": "none",
+        "showMathMenu": False,
+        "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+    }
+
+
+def _theme_defaults(app, config):
+    # pydata-sphinx-theme logs a console error ("invalid theme mode") when its template variable
+    # `default_mode` is unset (html_context, not a theme option).
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "light")
+    config.html_context = context
+
+
+def _drop_thebe(app, pagename, templatename, context, doctree):
+    """sphinx-thebe (added by jupyter-book, unused: ``launch_buttons.thebe`` is false) puts on every
+    page a script naming thebe's CDN, twice (a console error). No page needs it: drop its scripts."""
+    def keep(script):
+        name = str(getattr(script, "filename", script) or "")
+        body = str(getattr(script, "attributes", {}).get("body", ""))
+        return "thebe" not in name and "THEBE_JS_URL" not in body
+
+    if "script_files" in context:
+        context["script_files"] = [s for s in context["script_files"] if keep(s)]
+
+
+def has_maths(doctree):
+    return doctree is not None and next(iter(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))), None) is not None
+
+
+def _mathjax_only_with_maths(app, pagename, templatename, context, doctree):
+    """Sphinx loads MathJax on a page whose toctree includes maths (the root page): keep it only
+    on pages that show maths themselves."""
+    if "script_files" not in context or has_maths(doctree):
+        return
+
+    def is_mathjax(script):
+        name = str(getattr(script, "filename", script) or "")
+        body = str(getattr(script, "attributes", {}).get("body", ""))
+        return "mathjax/MathJax.js" in name or "MathJax.Hub.Config" in body
+
+    context["script_files"] = [s for s in context["script_files"] if not is_mathjax(s)]
+
+
+def mathjax_source():
+    """MathJax's folder in the package jupyter-server-mathjax (found, not imported: importing it
+    would need jupyter_server, which the book does not install)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jupyter_server_mathjax")
+    if spec is None:
+        raise RuntimeError("jupyter-server-mathjax is missing: `make book` installs it (requirements-assets.txt)")
+    return Path(spec.submodule_search_locations[0]) / "static"
+
+
+def _copy_mathjax(app, exception):
+    if exception is None and app.builder.format == "html":
+        target = Path(app.outdir) / "_static" / "mathjax"
+        if not (target / "MathJax.js").exists():
+            shutil.copytree(mathjax_source(), target, dirs_exist_ok=True)
+
+
+# --------------------------------------------------------------------------- 6. instructor page
+def toc_chapters(root=ROOT):
+    entries = re.findall(r"^\s*(?:root|- file):\s*(\S+)", (Path(root) / "_toc.yml").read_text(), flags=re.M)
+    return [e for e in entries if (Path(root) / f"{e}.ipynb").exists()]
+
+
+def chapter_summary(path):
+    """What the instructor page says about one chapter notebook.
+
+    The time estimate is a reading time plus a working time: the prose at 120 words a minute
+    (technical text with formulas), half a minute per visible code cell (run it, look at its
+    output) and 8 minutes per exercise; rounded up to 5 minutes.
+    """
+    cells = json.loads(Path(path).read_text())["cells"]
+    src = ["".join(c["source"]) for c in cells]
+    tags = [c.get("metadata", {}).get("tags", []) for c in cells]
+    markdown = [s for s, c in zip(src, cells) if c["cell_type"] == "markdown"]
+    title = next((m.group(1) for s in markdown for m in [re.search(r"^# (.+)$", s, re.M)] if m), Path(path).stem)
+    goals = []
+    for s in markdown:
+        block = re.search(r"learning goals[^\n]*\n(?::class:[^\n]*\n)?(.*?)(?:\n:::|\Z)", s, re.I | re.S)
+        if block:
+            goals = [re.sub(r"\s+", " ", g).strip() for g in re.findall(r"^- (.*?)(?=^- |\Z)", block.group(1), re.M | re.S)]
+            break
+    exercises = []
+    for i, s in enumerate(src):
+        for name, label in re.findall(r"\{exercise\}\s*([^\n]*)\n:label:\s*(\S+)", s):
+            check = None
+            for j in range(i + 1, len(src)):
+                if cells[j]["cell_type"] == "markdown" and "{exercise}" in src[j]:
+                    break
+                found = re.search(r"(actlib\.check_\w+)", src[j]) if cells[j]["cell_type"] == "code" else None
+                if found and "solution" not in tags[j]:
+                    check = found.group(1)
+                    break
+            exercises.append({"title": name.strip(), "label": label, "check": check})
+    visible = [c for c, t in zip(cells, tags) if c["cell_type"] == "code" and "remove-cell" not in t and "solution" not in t]
+    words = sum(len(re.sub(r"```.*?```", "", s, flags=re.S).split()) for s in markdown)
+    minutes = words / WORDS_PER_MINUTE + MINUTES_PER_CODE_CELL * len(visible) + MINUTES_PER_EXERCISE * len(exercises)
+    return {
+        "title": title,
+        "goals": goals,
+        "exercises": exercises,
+        "code_cells": sum(c["cell_type"] == "code" for c in cells),
+        "visible_code_cells": len(visible),
+        "words": words,
+        "minutes": 5 * -(-round(minutes) // 5),
+    }
+
+
+def chapters_markdown(docname, root=ROOT):
+    """The MyST text of the per-chapter part of the instructor page (docname: the page's own)."""
+    out = []
+    for entry in toc_chapters(root):
+        s = chapter_summary(Path(root) / f"{entry}.ipynb")
+        out.append(f"### {s['title']}\n")
+        out.append(f"Page: {{doc}}`/{entry}` (notebook `{entry}.ipynb`). About **{s['minutes']} minutes**: "
+                   f"{s['words']} words of prose, {s['visible_code_cells']} visible code cells "
+                   f"({s['code_cells']} in all), {len(s['exercises'])} exercises.\n")
+        if s["goals"]:
+            out.append("Learning goals:\n")
+            out += [f"- {g}" for g in s["goals"]]
+            out.append("")
+        if s["exercises"]:
+            out.append("| exercise | label | check |\n| --- | --- | --- |")
+            for ex in s["exercises"]:
+                check = f"`{ex['check']}`" if ex["check"] else "none"
+                out.append(f"| {{ref}}`{ex['title']} <{ex['label']}>` | `{ex['label']}` | {check} |")
+            out.append("")
+    return "\n".join(out)
+
+
+class ChaptersDirective(SphinxDirective):
+    """``actlib-chapters``: one section per chapter of the toc, read from its notebook."""
+
+    has_content = False
+
+    def run(self):
+        from docutils.statemachine import StringList
+
+        for entry in toc_chapters():
+            self.env.note_dependency(str(ROOT / f"{entry}.ipynb"))
+        self.env.note_dependency(str(ROOT / "_toc.yml"))
+        text = chapters_markdown(self.env.docname)
+        container = nodes.container()
+        self.state.nested_parse(StringList(text.splitlines(), source="actlib-chapters"), self.content_offset, container)
+        return container.children
+
+
 def setup(app):
+    app.add_config_value("actlib_edition", "instructor", "env")
     app.connect("config-inited", _static_site)
+    app.connect("config-inited", _set_edition, priority=400)
+    app.connect("config-inited", _shared_cache, priority=400)
+    app.connect("config-inited", _mathjax_offline, priority=400)
+    app.connect("config-inited", _theme_defaults, priority=400)
+    app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _mathjax_only_with_maths, priority=900)
     app.connect("source-read", _depend_on_actlib)
+    app.connect("doctree-resolved", _add_launch_box)
+    app.connect("html-page-context", _student_download, priority=502)
+    app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _student_notebooks)
+    app.add_transform(StripSolutions)
+    app.add_directive("actlib-chapters", ChaptersDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
