@@ -476,7 +476,7 @@ class Maxout(nn.Module):
         >>> layer(torch.randn(5, 3)).shape
         torch.Size([5, 4])
 
-    Taught in: chapter "Activation functions".
+    Taught in: chapter "Activation functions" (and "Why non-linearity").
     """
 
     name = "maxout"

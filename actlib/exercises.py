@@ -17,6 +17,9 @@ checks are thin wrappers around them. Instructors can use the helpers for exerci
 Chapter "Activation functions" (``chapters/activations.ipynb``):
 :func:`check_sigmoid_grad`, :func:`check_tanh_from_sigmoid`, :func:`check_elu_grad`,
 :func:`check_sigmoid_depth`, :func:`check_maxout_params`, :func:`check_logsumexp`.
+
+Chapter "Why non-linearity" (``chapters/nonlinearity.ipynb``):
+:func:`check_collapse`, :func:`check_xor_relu`, :func:`check_hat`, :func:`check_maxout_square`.
 """
 import inspect
 import math
@@ -463,6 +466,148 @@ def check_logsumexp(logsumexp):
 
 # ------------------------------------------------------------ chapter "Why non-linearity"
 # (the checks of chapter "Why non-linearity" go here; add their names with `__all__ += [...]`)
+
+__all__ += ["check_collapse", "check_xor_relu", "check_hat", "check_maxout_square"]
+
+
+def _affine_stack(weights, biases):
+    """The single (W, b) of x -> W_L(...(W_1 x + b_1)...) + b_L, multiplied out."""
+    W, b = weights[0], biases[0]
+    for W_l, b_l in zip(weights[1:], biases[1:]):
+        W, b = W_l @ W, W_l @ b + b_l
+    return W, b
+
+
+def check_collapse(collapse):
+    """Exercise ``nl-ex-collapse`` (chapter "Why non-linearity").
+
+    ``collapse(weights, biases)`` must return the ``(W, b)`` of the one affine map that a stack of
+    linear layers ``a -> W_l a + b_l`` computes; the check compares ``x @ W.T + b`` with the stack's
+    output on random inputs, for four stacks of 1 to 4 layers of width 3 (numbered 0 to 3 in messages).
+    """
+    if not callable(collapse):
+        raise TypeError(f"collapse must be a function (write `def collapse(weights, biases):` and pass its name "
+                        f"without calling it), got {type(collapse).__name__}")
+    gen = torch.Generator().manual_seed(0)
+    stacks, cases = [], []
+    for i, sizes in enumerate(([3, 3, 3, 3, 3], [3, 3, 3, 3], [3, 3], [3, 3, 3])):  # square: every slip runs
+        weights = [torch.randn(d_out, d_in, generator=gen, dtype=_DTYPE) for d_in, d_out in zip(sizes, sizes[1:])]
+        biases = [torch.randn(d_out, generator=gen, dtype=_DTYPE) for d_out in sizes[1:]]
+        stacks.append((weights, biases))
+        cases.append((torch.randn(20, sizes[0], generator=gen, dtype=_DTYPE), i))  # (N, d_in), which stack
+
+    def through(fn, x, i):
+        weights, biases = stacks[i]
+        out = fn([w.clone() for w in weights], [v.clone() for v in biases])
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError("collapse must return two things, the matrix W and the vector b: `return W, b`")
+        W, b = (torch.as_tensor(v, dtype=_DTYPE) for v in out)
+        return x @ W.T + b  # (N, d_in) x (d_in, d_out) -> (N, d_out)
+
+    check_function(
+        lambda x, i: through(collapse, x, i), lambda x, i: through(_affine_stack, x, i), cases,
+        name="collapse", arg_names=["x", "stack"], atol=1e-9, rtol=1e-9,
+        against="four stacks of 1 to 4 linear layers",
+        hint="go through the layers in order and keep (W, b) of the map so far: a new layer "
+             "a -> W_l a + b_l turns it into (W_l W, W_l b + b_l).",
+        mistakes=[
+            (lambda x, i: through(lambda ws, bs: (_affine_stack(ws, bs)[0], sum(bs)), x, i),
+             "each bias is multiplied by every later weight matrix: b <- W_l b + b_l, not b + b_l."),
+            (lambda x, i: through(lambda ws, bs: (_affine_stack(ws, bs)[0], bs[-1]), x, i),
+             "the earlier biases do not vanish: each one passes through the later layers (b <- W_l b + b_l)."),
+            (lambda x, i: through(lambda ws, bs: _affine_stack(ws[::-1], bs[::-1]), x, i),
+             "the first layer acts first, so its matrix stands on the right: W = W_L ... W_2 W_1."),
+        ],
+    )
+
+
+def _xor(x):
+    return (x[:, 0] != x[:, 1]).to(x.dtype)
+
+
+def check_xor_relu(xor_relu):
+    """Exercise ``nl-ex-xor-relu`` (chapter "Why non-linearity").
+
+    ``xor_relu(x)`` must map each row of ``x`` in {0, 1}^2 to its XOR (0 or 1), shape ``(N, 2) -> (N,)``.
+    """
+    corners = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=_DTYPE)
+    check_function(
+        xor_relu, _xor, [corners, corners[[3, 2, 1, 0, 0]]], name="xor_relu", arg_names=["x"], atol=1e-9,
+        against="XOR", note="on the four corners of the square",
+        hint="two hidden units h1 = relu(x1 + x2) and h2 = relu(x1 + x2 - 1) see the sum of the inputs; "
+             "the output h1 - 2 h2 is 0, 1, 0 for sums 0, 1, 2.",
+        mistakes=[
+            (lambda x: x[:, 0] + x[:, 1],
+             "x1 + x2 is linear, and gives 2 at (1, 1): a line cannot drop back to 0. Put a ReLU with a "
+             "kink at x1 + x2 = 1 in between, and subtract it twice."),
+            (lambda x: torch.relu(x[:, 0] + x[:, 1]) - torch.relu(x[:, 0] + x[:, 1] - 1),
+             "h1 - h2 is 1 at (1, 1): it flattens out instead of coming down. Subtract the second unit twice."),
+            (lambda x: (x[:, 0] == x[:, 1]).to(x.dtype),
+             "that is XNOR (1 when the inputs are equal): XOR is 1 when they differ."),
+        ],
+    )
+
+
+def _hat(x):
+    return torch.relu(x + 1) - 2 * torch.relu(x) + torch.relu(x - 1)
+
+
+def check_hat(hat):
+    """Exercise ``nl-ex-hat`` (chapter "Why non-linearity").
+
+    ``hat(x)`` must return the triangle of height 1 on [-1, 1] (0 outside), element-wise.
+    """
+    cases = [torch.linspace(-3, 3, 601, dtype=_DTYPE), torch.tensor([-1.0, 0.0, 1.0, 0.5, -0.25], dtype=_DTYPE)]
+    check_function(
+        hat, _hat, cases, name="hat", arg_names=["x"], atol=1e-9, rtol=1e-9,
+        against="the hat max(0, 1 - |x|)", note="x = -1, 0, 1 included",
+        hint="the slope is 0, then +1 from x = -1, then -1 from x = 0, then 0 again from x = 1: a ReLU "
+             "at each kink, weighted by how much the slope changes there (+1, -2, +1).",
+        mistakes=[
+            (lambda x: torch.relu(x + 1) - torch.relu(x) - torch.relu(x - 1),
+             "after x = 1 your curve keeps falling: the slope must change by -2 at x = 0 (from +1 to -1) "
+             "and by +1 at x = 1 (from -1 to 0)."),
+            (lambda x: torch.relu(x + 1) - torch.relu(x),
+             "that ramp stays at 1 for x > 0: add the kinks at x = 0 (slope change -2) and x = 1 (+1)."),
+            (lambda x: 1 - x.abs(),
+             "1 - |x| is right on [-1, 1] but negative outside: the hat is 0 there. Build it from ReLUs."),
+        ],
+    )
+
+
+def _centres(k, dtype=_DTYPE):
+    return -1 + (2 * torch.arange(1, k + 1, dtype=dtype) - 1) / k
+
+
+def _maxout_square(x, k):
+    t = _centres(k)
+    return (2 * t[None, :] * x[:, None] - t[None, :] ** 2).amax(dim=1)  # (N, k) -> (N,)
+
+
+def check_maxout_square(maxout_square):
+    """Exercise ``nl-ex-maxout-square`` (chapter "Why non-linearity").
+
+    ``maxout_square(x, k)`` must return the maximum of the k tangent lines of x^2 at the centres
+    t_i = -1 + (2i - 1)/k of k equal cells of [-1, 1], element-wise in ``x``.
+    """
+    x = torch.linspace(-1, 1, 401, dtype=_DTYPE)
+    cases = [(x, k) for k in (1, 2, 3, 4, 8)]
+    check_function(
+        maxout_square, _maxout_square, cases, name="maxout_square", arg_names=["x", "k"], atol=1e-9, rtol=1e-9,
+        against="the maximum of k tangent lines", note="k = 1, 2, 3, 4, 8",
+        hint="the tangent of x^2 at t is t^2 + 2t(x - t) = 2t x - t^2; the points are "
+             "t_i = -1 + (2i - 1)/k for i = 1..k; return the largest of the k lines at every x.",
+        mistakes=[
+            (lambda x, k: (2 * _centres(k)[None] * x[:, None] + _centres(k)[None] ** 2).amax(1),
+             "the tangent at t is f(t) + f'(t)(x - t) = t^2 + 2t(x - t) = 2t x - t^2: the constant is -t^2."),
+            (lambda x, k: (2 * _centres(k)[None] * x[:, None] - _centres(k)[None] ** 2).amin(1),
+             "a Maxout unit keeps the largest piece (amax), not the smallest."),
+            (lambda x, k: (2 * torch.linspace(-1, 1, k, dtype=_DTYPE)[None] * x[:, None]
+                           - torch.linspace(-1, 1, k, dtype=_DTYPE)[None] ** 2).amax(1),
+             "put the tangent points at the centres of the k cells, t_i = -1 + (2i - 1)/k, not at the "
+             "ends of [-1, 1]."),
+        ],
+    )
 
 
 # ------------------------------------------------------------ chapter "Zero-centring and data preprocessing"

@@ -212,6 +212,77 @@ def test_an_answer_that_is_mostly_nan_matches_no_known_mistake():
 # (tests of this chapter's checks go here)
 
 
+def collapse(weights, biases):
+    W, b = weights[0], biases[0]
+    for W_l, b_l in zip(weights[1:], biases[1:]):
+        W, b = W_l @ W, W_l @ b + b_l
+    return W, b
+
+
+def xor_relu(x):
+    s = x[:, 0] + x[:, 1]
+    return torch.relu(s) - 2 * torch.relu(s - 1)
+
+
+def hat(x):
+    return torch.relu(x + 1) - 2 * torch.relu(x) + torch.relu(x - 1)
+
+
+def maxout_square(x, k):
+    t = -1 + (2 * torch.arange(1, k + 1, dtype=x.dtype) - 1) / k
+    return (2 * t * x[:, None] - t**2).amax(dim=1)
+
+
+def test_collapse(capsys):
+    actlib.check_collapse(collapse)
+    assert capsys.readouterr().out.startswith("Correct: collapse matches")
+    with pytest.raises(ExerciseError, match="not b \\+ b_l"):
+        actlib.check_collapse(lambda ws, bs: (collapse(ws, bs)[0], sum(bs)))
+    with pytest.raises(ExerciseError, match="earlier biases do not vanish"):
+        actlib.check_collapse(lambda ws, bs: (collapse(ws, bs)[0], bs[-1]))
+    with pytest.raises(ExerciseError, match="stands on the right"):
+        actlib.check_collapse(lambda ws, bs: collapse(ws[::-1], bs[::-1]))
+    with pytest.raises(ExerciseError, match="return W, b"):
+        actlib.check_collapse(lambda ws, bs: collapse(ws, bs)[0])
+    with pytest.raises(TypeError):
+        actlib.check_collapse(collapse([torch.eye(2)], [torch.zeros(2)]))  # called instead of passed
+
+
+def test_xor_relu(capsys):
+    actlib.check_xor_relu(xor_relu)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="x1 \\+ x2 is linear"):
+        actlib.check_xor_relu(lambda x: x[:, 0] + x[:, 1])
+    with pytest.raises(ExerciseError, match="Subtract the second unit twice"):
+        actlib.check_xor_relu(lambda x: torch.relu(x.sum(1)) - torch.relu(x.sum(1) - 1))
+    with pytest.raises(ExerciseError, match="XNOR"):
+        actlib.check_xor_relu(lambda x: 1 - xor_relu(x))
+
+
+def test_hat(capsys):
+    actlib.check_hat(hat)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="keeps falling"):
+        actlib.check_hat(lambda x: torch.relu(x + 1) - torch.relu(x) - torch.relu(x - 1))
+    with pytest.raises(ExerciseError, match="ramp stays at 1"):
+        actlib.check_hat(lambda x: torch.relu(x + 1) - torch.relu(x))
+    with pytest.raises(ExerciseError, match="negative outside"):
+        actlib.check_hat(lambda x: 1 - x.abs())
+
+
+def test_maxout_square(capsys):
+    actlib.check_maxout_square(maxout_square)
+    assert "Correct" in capsys.readouterr().out
+    t = lambda k: -1 + (2 * torch.arange(1, k + 1, dtype=torch.float64) - 1) / k  # noqa: E731
+    with pytest.raises(ExerciseError, match="the constant is -t\\^2"):
+        actlib.check_maxout_square(lambda x, k: (2 * t(k) * x[:, None] + t(k) ** 2).amax(1))
+    with pytest.raises(ExerciseError, match="not the smallest"):
+        actlib.check_maxout_square(lambda x, k: (2 * t(k) * x[:, None] - t(k) ** 2).amin(1))
+    with pytest.raises(ExerciseError, match="centres of the k cells"):
+        actlib.check_maxout_square(lambda x, k: (2 * torch.linspace(-1, 1, k, dtype=x.dtype) * x[:, None]
+                                                 - torch.linspace(-1, 1, k, dtype=x.dtype) ** 2).amax(1))
+
+
 # ---------------------------------------------------------- chapter "Zero-centring and data preprocessing"
 # (tests of this chapter's checks go here)
 
