@@ -17,7 +17,6 @@ from torch import nn
 
 from ._validate import check_choice, check_number
 from . import activations
-from .batchnorm import BatchNorm1d
 from .init import INIT_SCHEMES, init_weights
 
 __all__ = ["mlp"]
@@ -66,8 +65,9 @@ def mlp(sizes, activation="relu", init="he_normal", batchnorm=False, *, bias=Tru
             ``init_params["bias"]``), or ``None`` to keep torch's default
             (``kaiming_uniform_(a=sqrt(5))``, bias :math:`U(\pm 1/\sqrt{\text{fan\_in}})`).
             Default: ``"he_normal"``.
-        batchnorm: put a ``BatchNorm1d`` (actlib's, which matches ``torch.nn.BatchNorm1d``) after
-            each hidden linear layer, before its activation. Default: ``False``.
+        batchnorm: put ``nn.BatchNorm1d`` after each hidden linear layer, before its activation
+            (torch's fused layer computes what ``actlib.BatchNorm1d`` spells out, only faster).
+            Default: ``False``.
         bias: give the linear layers a bias. Default: ``True``.
         act_params: keywords of ``get_activation`` (e.g. ``{"negative_slope": 0.1}``), or
             ``{"k": 3}`` for maxout. Default: ``None``.
@@ -121,7 +121,7 @@ def mlp(sizes, activation="relu", init="he_normal", batchnorm=False, *, bias=Tru
             else:
                 layers.append(nn.Linear(d_in, d_out, bias=bias))
             if batchnorm:
-                layers.append(BatchNorm1d(d_out))
+                layers.append(nn.BatchNorm1d(d_out))
             if activation != "maxout":
                 layers.append(activations.get_activation(activation, **act_params))
         layers.append(nn.Linear(sizes[-2], sizes[-1], bias=bias))  # logits

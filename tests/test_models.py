@@ -165,11 +165,12 @@ def test_bad_arguments(kwargs, error, match):
         mlp([4, 3, 2], **kwargs)
 
 
-def test_batchnorm_is_actlibs_and_matches_torch():
+
+def test_batchnorm_layers_match_actlibs():
     net = mlp([6, 5, 3], "tanh", batchnorm=True, generator=gen())
-    assert isinstance(net[1], actlib.BatchNorm1d)
-    ref = nn.BatchNorm1d(5)
-    ref.load_state_dict(net[1].state_dict())
+    assert isinstance(net[1], nn.BatchNorm1d)
+    ours = actlib.BatchNorm1d(5)
+    ours.load_state_dict(net[1].state_dict())
     z = torch.randn(9, 5)
-    torch.testing.assert_close(net[1](z), ref(z))
-    torch.testing.assert_close(net[1].running_var, ref.running_var)
+    torch.testing.assert_close(ours(z), net[1](z))
+    torch.testing.assert_close(ours.running_var, net[1].running_var)
