@@ -20,6 +20,8 @@ Chapter "Activation functions" (``chapters/activations.ipynb``):
 
 Chapter "Why non-linearity" (``chapters/nonlinearity.ipynb``):
 :func:`check_collapse`, :func:`check_xor_relu`, :func:`check_hat`, :func:`check_maxout_square`.
+Chapter "Batch Normalisation" (``chapters/batchnorm.ipynb``): :func:`check_batch_norm_train`,
+:func:`check_running_var_update`, :func:`check_undo_batchnorm`, :func:`check_fold_batchnorm`.
 """
 import inspect
 import math
@@ -621,6 +623,179 @@ def check_maxout_square(maxout_square):
 
 # ------------------------------------------------------------ chapter "Batch Normalisation"
 # (the checks of chapter "Batch Normalisation" go here; add their names with `__all__ += [...]`)
+
+__all__ += ["check_batch_norm_train", "check_running_var_update", "check_undo_batchnorm",
+            "check_fold_batchnorm"]
+
+
+def _bn_cases(seed=0):
+    """Batches ``(z, gamma, beta, eps)``: (N, C) of several sizes and scales, N = 2 included."""
+    gen = torch.Generator().manual_seed(seed)
+    cases = []
+    for n, c, scale, shift, eps in [(16, 4, 3.0, 2.0, 1e-5), (2, 3, 1.0, 0.0, 1e-5), (5, 1, 10.0, -7.0, 0.1),
+                                     (64, 10, 0.01, 1.0, 1e-3), (7, 6, 1.0, 0.0, 1.0)]:
+        z = scale * torch.randn(n, c, generator=gen, dtype=_DTYPE) + shift
+        gamma = torch.rand(c, generator=gen, dtype=_DTYPE) + 0.5
+        beta = torch.randn(c, generator=gen, dtype=_DTYPE)
+        cases.append((z, gamma, beta, eps))
+    return cases
+
+
+def check_batch_norm_train(batch_norm_train):
+    """Exercise ``bn-ex-forward`` (chapter "Batch Normalisation").
+
+    ``batch_norm_train(z, gamma, beta, eps)`` must return training-mode Batch Normalisation of an
+    ``(N, C)`` batch: each column normalised by its mean and *biased* variance, then scaled by
+    ``gamma`` and shifted by ``beta``; the oracle is ``torch.nn.functional.batch_norm``.
+    """
+    def reference(z, gamma, beta, eps):
+        return F.batch_norm(z, None, None, gamma, beta, training=True, eps=eps)
+
+    def normalise(z, var, eps, dim=0):
+        return (z - z.mean(dim, keepdim=True)) / torch.sqrt(var + eps)
+
+    check_function(
+        batch_norm_train, reference, _bn_cases(), name="batch_norm_train",
+        arg_names=["z", "gamma", "beta", "eps"], against="torch.nn.functional.batch_norm",
+        atol=1e-8, rtol=1e-6, note="a batch of N = 2 and eps up to 1 included",
+        hint="for each feature (column, dim=0): mu = z.mean(0), var = ((z - mu)**2).mean(0) (divide by N, "
+             "not N - 1), z_hat = (z - mu) / sqrt(var + eps), return gamma * z_hat + beta.",
+        mistakes=[
+            (lambda z, g, b, eps: g * normalise(z, z.var(0, unbiased=True), eps) + b,
+             "the normalisation uses the biased batch variance (divide by N): z.var(0, unbiased=False). "
+             "The unbiased one (N - 1) is only for the running average."),
+            (lambda z, g, b, eps: g * (z - z.mean(0)) / z.std(0, unbiased=False) + b,
+             "add eps inside the square root: sqrt(var + eps), not sqrt(var)."),
+            (lambda z, g, b, eps: g * (z - z.mean(0)) / (z.std(0, unbiased=False) + eps) + b,
+             "eps goes inside the square root: sqrt(var + eps), not sqrt(var) + eps."),
+            (lambda z, g, b, eps: g * normalise(z, z.var(1, unbiased=False, keepdim=True), eps, dim=1) + b,
+             "normalise each feature over the batch (dim=0, down the columns), not each example over "
+             "its features (dim=1): that is Layer Normalisation."),
+            (lambda z, g, b, eps: normalise(z, z.var(0, unbiased=False), eps),
+             "you normalised but did not scale and shift: return gamma * z_hat + beta."),
+        ],
+    )
+
+
+def check_running_var_update(running_var_update):
+    """Exercise ``bn-ex-running-var`` (chapter "Batch Normalisation").
+
+    ``running_var_update(running_var, z, momentum)`` must return torch's new running variance after
+    one training batch ``z`` of shape ``(N, C)``:
+    ``(1 - momentum) * running_var + momentum * z.var(0, unbiased=True)``.
+    """
+    def reference(running_var, z, momentum):
+        rv = running_var.clone()
+        F.batch_norm(z, torch.zeros_like(rv), rv, training=True, momentum=momentum)
+        return rv
+
+    gen = torch.Generator().manual_seed(1)
+    cases = []
+    for n, c, momentum in [(16, 4, 0.1), (2, 3, 0.1), (5, 2, 0.5), (32, 6, 0.01), (3, 1, 0.9)]:
+        z = 2 * torch.randn(n, c, generator=gen, dtype=_DTYPE) + 1
+        cases.append((torch.rand(c, generator=gen, dtype=_DTYPE) + 0.5, z, momentum))
+    check_function(
+        running_var_update, reference, cases, name="running_var_update",
+        arg_names=["running_var", "z", "momentum"], against="torch.nn.functional.batch_norm",
+        atol=1e-9, rtol=1e-7, note="batches of N = 2 and N = 3 included",
+        hint="new = (1 - momentum) * running_var + momentum * var_unbiased, with "
+             "var_unbiased = z.var(0, unbiased=True) (divide by N - 1).",
+        mistakes=[
+            (lambda rv, z, m: (1 - m) * rv + m * z.var(0, unbiased=False),
+             "torch's running variance collects the unbiased batch variance (divide by N - 1), "
+             "not the biased one used to normalise."),
+            (lambda rv, z, m: m * rv + (1 - m) * z.var(0, unbiased=True),
+             "momentum is the weight of the NEW batch: (1 - momentum) * running_var + momentum * var."),
+            (lambda rv, z, m: z.var(0, unbiased=True),
+             "keep the old value too: a running average mixes (1 - momentum) of the old running_var "
+             "with momentum of the batch's variance."),
+        ],
+    )
+
+
+def check_undo_batchnorm(undo_batchnorm):
+    """Exercise ``bn-ex-undo`` (chapter "Batch Normalisation").
+
+    ``undo_batchnorm(z, eps)`` must return ``(gamma, beta)`` that make training-mode Batch
+    Normalisation the identity on the batch ``z``: ``gamma = sqrt(var + eps)`` (biased variance),
+    ``beta = mean``.
+    """
+    def stacked(f):
+        def run(z, eps):
+            out = f(z, eps)
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise TypeError(f"return two tensors (gamma, beta), got {type(out).__name__}")
+            return torch.stack([torch.as_tensor(t, dtype=_DTYPE) for t in out])
+        return run
+
+    def right(z, eps):
+        return torch.sqrt(z.var(0, unbiased=False) + eps), z.mean(0)
+
+    cases = [(z, eps) for z, _, _, eps in _bn_cases(seed=2)]
+    check_function(
+        stacked(undo_batchnorm), stacked(right), cases, name="undo_batchnorm", arg_names=["z", "eps"],
+        against="the gamma and beta that make BatchNorm the identity (row 0: gamma, row 1: beta)",
+        atol=1e-9, rtol=1e-7,
+        hint="BN computes gamma * (z - mu) / sqrt(var + eps) + beta. Pick gamma to cancel the division "
+             "and beta to add the mean back: gamma = sqrt(var + eps) with the biased variance, beta = mu.",
+        mistakes=[
+            (stacked(lambda z, eps: (torch.sqrt(z.var(0, unbiased=True) + eps), z.mean(0))),
+             "the batch is normalised with its biased variance (divide by N), so gamma must use it too."),
+            (stacked(lambda z, eps: (z.std(0, unbiased=False), z.mean(0))),
+             "gamma must cancel sqrt(var + eps), eps included, not only the standard deviation."),
+            (stacked(lambda z, eps: (z.mean(0), torch.sqrt(z.var(0, unbiased=False) + eps))),
+             "gamma and beta are swapped: gamma (the scale) is sqrt(var + eps), beta (the shift) is the mean."),
+            (stacked(lambda z, eps: (1 / torch.sqrt(z.var(0, unbiased=False) + eps), -z.mean(0))),
+             "that normalises a second time; to undo it multiply by sqrt(var + eps) and add the mean."),
+        ],
+    )
+
+
+def check_fold_batchnorm(fold_batchnorm):
+    """Exercise ``bn-ex-fold`` (chapter "Batch Normalisation").
+
+    ``fold_batchnorm(W, b, gamma, beta, running_mean, running_var, eps)`` must return ``(W2, b2)``
+    such that ``x @ W2.T + b2`` equals evaluation-mode BatchNorm of ``x @ W.T + b``:
+    ``s = gamma / sqrt(running_var + eps)``, ``W2 = s[:, None] * W``, ``b2 = s * (b - running_mean) + beta``.
+    """
+    gen = torch.Generator().manual_seed(3)
+    cases = []
+    for d_in, d_out, eps in [(4, 4, 0.1), (3, 3, 1e-5), (5, 3, 1e-5), (8, 2, 1.0), (1, 6, 1e-3)]:
+        r = lambda *s: torch.randn(*s, generator=gen, dtype=_DTYPE)  # noqa: E731
+        cases.append((r(d_out, d_in), r(d_out), r(d_out).abs() + 0.5, r(d_out), r(d_out),
+                      torch.rand(d_out, generator=gen, dtype=_DTYPE) * 4 + 0.1, eps))
+
+    def stacked(f):
+        def run(W, b, gamma, beta, mean, var, eps):
+            out = f(W, b, gamma, beta, mean, var, eps)
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise TypeError(f"return two tensors (W2, b2), got {type(out).__name__}")
+            W2, b2 = (torch.as_tensor(t, dtype=_DTYPE) for t in out)
+            return torch.cat([W2, b2.reshape(-1, 1)], dim=1)  # (d_out, d_in + 1)
+        return run
+
+    def right(W, b, gamma, beta, mean, var, eps):
+        s = gamma / torch.sqrt(var + eps)
+        return s[:, None] * W, s * (b - mean) + beta
+
+    check_function(
+        stacked(fold_batchnorm), stacked(right), cases, name="fold_batchnorm",
+        arg_names=["W", "b", "gamma", "beta", "running_mean", "running_var", "eps"],
+        against="evaluation-mode BatchNorm after the linear layer (columns: W2, then b2)", atol=1e-9, rtol=1e-7,
+        hint="in evaluation mode BN is y = s * (z - running_mean) + beta with s = gamma / sqrt(running_var + eps). "
+             "Put z = W x + b in: each ROW of W is scaled by s, and b2 = s * (b - running_mean) + beta.",
+        mistakes=[
+            (stacked(lambda W, b, g, be, m, v, eps: ((g / torch.sqrt(v + eps))[:, None] * W,
+                                                     be - g / torch.sqrt(v + eps) * m)),
+             "the old bias b goes through BN too: b2 = s * (b - running_mean) + beta."),
+            (stacked(lambda W, b, g, be, m, v, eps: ((g / torch.sqrt(v))[:, None] * W,
+                                                     g / torch.sqrt(v) * (b - m) + be)),
+             "divide by sqrt(running_var + eps), eps included."),
+            (stacked(lambda W, b, g, be, m, v, eps: (W * (g / torch.sqrt(v + eps))[None, :],
+                                                     g / torch.sqrt(v + eps) * (b - m) + be)),
+             "scale the ROWS of W (one per output unit): s[:, None] * W, not the columns."),
+        ],
+    )
 
 
 # ------------------------------------------------------------ chapter "Hyperparameter search"

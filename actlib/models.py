@@ -65,7 +65,8 @@ def mlp(sizes, activation="relu", init="he_normal", batchnorm=False, *, bias=Tru
             ``init_params["bias"]``), or ``None`` to keep torch's default
             (``kaiming_uniform_(a=sqrt(5))``, bias :math:`U(\pm 1/\sqrt{\text{fan\_in}})`).
             Default: ``"he_normal"``.
-        batchnorm: put ``nn.BatchNorm1d`` after each hidden linear layer, before its activation.
+        batchnorm: put ``nn.BatchNorm1d`` after each hidden linear layer, before its activation
+            (torch's fused layer computes what ``actlib.BatchNorm1d`` spells out, only faster).
             Default: ``False``.
         bias: give the linear layers a bias. Default: ``True``.
         act_params: keywords of ``get_activation`` (e.g. ``{"negative_slope": 0.1}``), or

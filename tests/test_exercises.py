@@ -295,5 +295,100 @@ def test_maxout_square(capsys):
 # (tests of this chapter's checks go here)
 
 
+def batch_norm_train(z, gamma, beta, eps=1e-5):
+    mu = z.mean(0)
+    var = ((z - mu) ** 2).mean(0)
+    return gamma * (z - mu) / torch.sqrt(var + eps) + beta
+
+
+def running_var_update(running_var, z, momentum=0.1):
+    return (1 - momentum) * running_var + momentum * z.var(0, unbiased=True)
+
+
+def undo_batchnorm(z, eps=1e-5):
+    return torch.sqrt(z.var(0, unbiased=False) + eps), z.mean(0)
+
+
+def fold_batchnorm(W, b, gamma, beta, running_mean, running_var, eps=1e-5):
+    s = gamma / torch.sqrt(running_var + eps)
+    return s[:, None] * W, s * (b - running_mean) + beta
+
+
+@pytest.mark.parametrize("check, answer", [
+    (actlib.check_batch_norm_train, batch_norm_train),
+    (actlib.check_running_var_update, running_var_update),
+    (actlib.check_undo_batchnorm, undo_batchnorm),
+    (actlib.check_fold_batchnorm, fold_batchnorm),
+])
+def test_bn_right_answers_pass(check, answer, capsys):
+    check(answer)
+    assert capsys.readouterr().out.startswith("Correct:")
+
+
+def _normalise(z, var, eps):
+    return (z - z.mean(0)) / torch.sqrt(var + eps)
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda z, g, b, eps: g * _normalise(z, z.var(0, unbiased=True), eps) + b, "biased batch variance"),
+    (lambda z, g, b, eps: g * (z - z.mean(0)) / z.std(0, unbiased=False) + b, "add eps inside"),
+    (lambda z, g, b, eps: g * (z - z.mean(0)) / (z.std(0, unbiased=False) + eps) + b, "not sqrt.var. . eps"),
+    (lambda z, g, b, eps: g * (z - z.mean(1, keepdim=True)) / torch.sqrt(z.var(1, unbiased=False, keepdim=True) + eps) + b,
+     "Layer Normalisation"),
+    (lambda z, g, b, eps: _normalise(z, z.var(0, unbiased=False), eps), "did not scale and shift"),
+    (lambda z, g, b, eps: z, "divide by N"),
+])
+def test_bn_forward_mistakes(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        actlib.check_batch_norm_train(wrong)
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda rv, z, m: (1 - m) * rv + m * z.var(0, unbiased=False), "unbiased batch variance"),
+    (lambda rv, z, m: m * rv + (1 - m) * z.var(0, unbiased=True), "weight of the NEW batch"),
+    (lambda rv, z, m: z.var(0, unbiased=True), "keep the old value"),
+    (lambda rv, z, m: rv, "new = "),
+])
+def test_bn_running_var_mistakes(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        actlib.check_running_var_update(wrong)
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda z, eps: (torch.sqrt(z.var(0, unbiased=True) + eps), z.mean(0)), "biased variance"),
+    (lambda z, eps: (z.std(0, unbiased=False), z.mean(0)), "eps included"),
+    (lambda z, eps: (z.mean(0), torch.sqrt(z.var(0, unbiased=False) + eps)), "swapped"),
+    (lambda z, eps: (1 / torch.sqrt(z.var(0, unbiased=False) + eps), -z.mean(0)), "normalises a second time"),
+    (lambda z, eps: torch.ones(z.shape[1]), "return two tensors"),
+])
+def test_bn_undo_mistakes(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        actlib.check_undo_batchnorm(wrong)
+
+
+def _s(g, v, eps):
+    return g / torch.sqrt(v + eps)
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda W, b, g, be, m, v, eps: (_s(g, v, eps)[:, None] * W, be - _s(g, v, eps) * m), "old bias b"),
+    (lambda W, b, g, be, m, v, eps: (_s(g, v, 0)[:, None] * W, _s(g, v, 0) * (b - m) + be), "eps included"),
+    (lambda W, b, g, be, m, v, eps: (W * _s(g, v, eps)[None, :], _s(g, v, eps) * (b - m) + be), "ROW of W"),
+])
+def test_bn_fold_mistakes(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        actlib.check_fold_batchnorm(wrong)
+
+
+def test_bn_fold_matches_torch_eval():
+    lin, bn = torch.nn.Linear(5, 3).double(), torch.nn.BatchNorm1d(3).double()
+    for _ in range(3):
+        bn(lin(torch.randn(8, 5, dtype=torch.float64)))
+    bn.eval()
+    W2, b2 = fold_batchnorm(lin.weight, lin.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.eps)
+    x = torch.randn(4, 5, dtype=torch.float64)
+    torch.testing.assert_close(x @ W2.T + b2, bn(lin(x)))
+
+
 # ---------------------------------------------------------- chapter "Hyperparameter search"
 # (tests of this chapter's checks go here)

@@ -163,3 +163,14 @@ def test_bad_sizes(sizes, error, match):
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         mlp([4, 3, 2], **kwargs)
+
+
+
+def test_batchnorm_layers_match_actlibs():
+    net = mlp([6, 5, 3], "tanh", batchnorm=True, generator=gen())
+    assert isinstance(net[1], nn.BatchNorm1d)
+    ours = actlib.BatchNorm1d(5)
+    ours.load_state_dict(net[1].state_dict())
+    z = torch.randn(9, 5)
+    torch.testing.assert_close(ours(z), net[1](z))
+    torch.testing.assert_close(ours.running_var, net[1].running_var)
