@@ -28,7 +28,7 @@ from torch import nn
 
 from ._validate import check_choice, check_number
 
-__all__ = ["INIT_SCHEMES", "fan_in_out", "init_std", "init_weights"]
+__all__ = ["INIT_SCHEMES", "NONLINEARITIES", "fan_in_out", "fans", "gain", "init_std", "init_weights"]
 
 INIT_SCHEMES = (
     "zeros", "constant", "normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform",
@@ -47,6 +47,12 @@ _PARAMS = {
     "lecun_normal": {},
 }
 _MODES = ("fan_in", "fan_out")
+
+# the names ``gain`` (and ``torch.nn.init.calculate_gain``) accepts
+NONLINEARITIES = (
+    "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "sigmoid", "tanh", "relu", "leaky_relu", "selu",
+)
 
 
 def _scheme_params(scheme, params):
@@ -96,6 +102,78 @@ def fan_in_out(weight):
         )
     fan_out, fan_in = weight.shape
     return fan_in, fan_out
+
+
+def fans(weight):
+    r"""The fans of any weight, as ``torch.nn.init`` computes them: ``(fan_in, fan_out)``.
+
+    A weight of shape ``(out, in, k_1, ..., k_d)`` (a convolution's, with a receptive field of
+    :math:`k_1 \cdots k_d` positions) feeds each output unit from ``in`` channels at every position:
+
+    .. math::
+
+        \text{fan\_in} = \text{in} \cdot k_1 \cdots k_d, \qquad
+        \text{fan\_out} = \text{out} \cdot k_1 \cdots k_d
+
+    For a linear layer (2-D weight ``(out, in)``) this is ``fan_in_out``.
+
+    Args:
+        weight: a tensor with at least 2 dimensions, e.g. ``nn.Conv2d(3, 16, 5).weight``.
+
+    Shape:
+        ``(out, in, *kernel)`` -> two integers.
+
+    Example::
+
+        >>> fans(nn.Conv2d(3, 16, kernel_size=5).weight)   # 3 * 25, 16 * 25
+        (75, 400)
+
+    Taught in the chapter "Weight initialisation".
+    """
+    if not isinstance(weight, torch.Tensor):
+        raise TypeError(f"weight must be a torch.Tensor, got {type(weight).__name__}")
+    if weight.ndim < 2:
+        raise ValueError(
+            f"weight must have at least 2 dimensions (out, in, *kernel), got shape {tuple(weight.shape)}"
+        )
+    receptive_field = math.prod(weight.shape[2:])  # 1 for a linear layer
+    return weight.shape[1] * receptive_field, weight.shape[0] * receptive_field
+
+
+def gain(nonlinearity, param=None):
+    r"""The gain of a non-linearity: how much to scale :math:`1/\sqrt{\text{fan}}` so that the signal
+    keeps its size through the layer. Equal to ``torch.nn.init.calculate_gain``.
+
+    .. math::
+
+        \text{linear, conv, sigmoid}: 1, \qquad \tanh: \tfrac53, \qquad
+        \text{ReLU}: \sqrt2, \qquad \text{Leaky ReLU}: \sqrt{\frac{2}{1 + a^2}}, \qquad
+        \text{SELU}: \tfrac34
+
+    The ReLU gain comes from :math:`E[\mathrm{relu}(z)^2] = \tfrac12 \mathrm{Var}[z]` for a
+    symmetric :math:`z` (He et al., 2015, "Delving deep into rectifiers"): half the signal is cut,
+    the weights make up for it with twice the variance. A Leaky ReLU with slope :math:`a` keeps
+    :math:`\tfrac{1 + a^2}{2}` of it. tanh's :math:`\tfrac53` makes up for the slope below 1 away
+    from 0; the sigmoid's gain of 1 is a convention, not a derivation.
+
+    Args:
+        nonlinearity: one of ``NONLINEARITIES``.
+        param: the negative slope :math:`a` of ``"leaky_relu"``. Default: ``None`` (0.01, as torch).
+
+    Example::
+
+        >>> gain("relu"), gain("leaky_relu", 0.2)
+        (1.4142135623730951, 1.3867504905630728)
+
+    Taught in the chapter "Weight initialisation".
+    """
+    check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else check_number("param", param, finite=True)
+        return math.sqrt(2.0 / (1 + slope**2))
+    if param is not None:
+        raise TypeError(f"nonlinearity={nonlinearity!r} takes no param, got param={param!r}")
+    return {"tanh": 5.0 / 3, "relu": math.sqrt(2.0), "selu": 3.0 / 4}.get(nonlinearity, 1)
 
 
 def init_std(scheme, fan_in, fan_out, **params):

@@ -180,3 +180,60 @@ def test_bad_input(batch):
         forward_activations(None, X)
     with pytest.raises(TypeError, match="X must be a torch.Tensor"):
         forward_activations(net, [1.0])
+
+
+# ------------------------------------------------------------------ signal_stats: forward and backward spreads
+def test_signal_stats_equal_a_manual_forward_and_backward_pass(batch):
+    X, y = batch
+    net = actlib.mlp([64, 32, 16, 10], "tanh", init="xavier_normal", generator=gen(1))
+    rows = actlib.signal_stats(net, X, y)
+    # the same by hand: keep z and a, ask autograd for dL/dz and dL/da
+    z1 = net[0](X); a1 = torch.tanh(z1); z2 = net[2](a1); a2 = torch.tanh(z2)
+    loss = F.cross_entropy(net[4](a2), y)
+    g = torch.autograd.grad(loss, [z1, a1, z2, a2])
+    for row, (z, a, gz, ga) in zip(rows, [(z1, a1, g[0], g[1]), (z2, a2, g[2], g[3])]):
+        assert row["z_std"] == pytest.approx(z.std().item(), rel=1e-5)
+        assert row["a_std"] == pytest.approx(a.std().item(), rel=1e-5)
+        assert row["a_mean"] == pytest.approx(a.mean().item(), abs=1e-6)
+        assert row["grad_z_std"] == pytest.approx(gz.std().item(), rel=1e-4)
+        assert row["grad_a_std"] == pytest.approx(ga.std().item(), rel=1e-4)
+    assert [r["layer"] for r in rows] == [1, 2] and rows[0]["name"] == "tanh"
+
+
+def test_signal_stats_backward_chain_rule(batch):
+    # dL/dz = g'(z) * dL/da: for ReLU, the entries with z > 0 pass dL/da unchanged
+    X, y = batch
+    net = actlib.mlp([64, 50, 50, 10], "relu", generator=gen(2))
+    rows = actlib.signal_stats(net, X, y)
+    assert all(0 < r["grad_z_std"] < r["grad_a_std"] for r in rows)
+
+
+def test_signal_stats_without_targets_and_no_side_effects(batch):
+    X, _ = batch
+    net = actlib.mlp([64, 32, 10], "relu", batchnorm=True, generator=gen(0))
+    net.eval()
+    before = [b.clone() for b in net.buffers()]
+    rows = actlib.signal_stats(net, X)
+    assert rows[0]["grad_z_std"] is None and rows[0]["grad_a_std"] is None and rows[0]["z_std"] > 0
+    assert not net.training and all(torch.equal(a, b) for a, b in zip(before, net.buffers()))
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_signal_stats_shrinks_with_small_weights():
+    net = actlib.mlp([100] * 6 + [10], "tanh", init="normal", init_params={"std": 0.01}, bias=False, generator=gen(0))
+    rows = actlib.signal_stats(net, torch.randn(200, 100, generator=gen(1)))
+    stds = [r["a_std"] for r in rows]
+    assert all(b < 0.2 * a for a, b in zip(stds, stds[1:]))  # 0.01 * sqrt(100) = 0.1 per layer
+
+
+def test_signal_stats_rejects_bad_input(batch):
+    X, y = batch
+    net = actlib.mlp([64, 10, 10])
+    with pytest.raises(TypeError, match="model"):
+        actlib.signal_stats("net", X)
+    with pytest.raises(TypeError, match="X must be"):
+        actlib.signal_stats(net, X.numpy())
+    with pytest.raises(TypeError, match="y must be"):
+        actlib.signal_stats(net, X, [0, 1])
+    with pytest.raises(ValueError, match="same number"):
+        actlib.signal_stats(net, X, y[:5])

@@ -291,6 +291,54 @@ def test_maxout_square(capsys):
 # (tests of this chapter's checks go here)
 
 
+def test_xavier_std(capsys):
+    actlib.check_xavier_std(lambda fan_in, fan_out: math.sqrt(2 / (fan_in + fan_out)))
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="erratum"):
+        actlib.check_xavier_std(lambda n, m: 2 / math.sqrt(n + m))
+    with pytest.raises(ExerciseError, match="variance"):
+        actlib.check_xavier_std(lambda n, m: 2 / (n + m))
+    with pytest.raises(ExerciseError, match="uniform"):
+        actlib.check_xavier_std(lambda n, m: math.sqrt(6 / (n + m)))
+    with pytest.raises(ExerciseError, match="LeCun"):
+        actlib.check_xavier_std(lambda n, m: 1 / math.sqrt(n))
+
+
+def test_he_std(capsys):
+    actlib.check_he_std(lambda fan_in, negative_slope=0.0: math.sqrt(2 / (1 + negative_slope**2) / fan_in))
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="ReLU only"):
+        actlib.check_he_std(lambda n, a: math.sqrt(2 / n))
+    with pytest.raises(ExerciseError, match="square the slope"):
+        actlib.check_he_std(lambda n, a: math.sqrt(2 / (1 + a) / n))
+    with pytest.raises(ExerciseError, match="square root"):
+        actlib.check_he_std(lambda n, a: 2 / ((1 + a**2) * n))
+    with pytest.raises(ExerciseError, match="factor 2"):
+        actlib.check_he_std(lambda n, a: 1 / math.sqrt(n))
+
+
+def test_conv_fans(capsys):
+    actlib.check_conv_fans(lambda o, i, kh, kw: (i * kh * kw, o * kh * kw))
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="receptive field"):
+        actlib.check_conv_fans(lambda o, i, kh, kw: (i, o))
+    with pytest.raises(ExerciseError, match="swapped"):
+        actlib.check_conv_fans(lambda o, i, kh, kw: (o * kh * kw, i * kh * kw))
+    with pytest.raises(ExerciseError, match="fan_out counts"):
+        actlib.check_conv_fans(lambda o, i, kh, kw: (i * kh * kw, o))
+
+
+def test_torch_default_std(capsys):
+    actlib.check_torch_default_std(lambda fan_in: 1 / math.sqrt(3 * fan_in))
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="limit"):
+        actlib.check_torch_default_std(lambda n: 1 / math.sqrt(n))
+    with pytest.raises(ExerciseError, match="not 3"):
+        actlib.check_torch_default_std(lambda n: 1 / (3 * math.sqrt(n)))
+    with pytest.raises(ExerciseError, match="He's"):
+        actlib.check_torch_default_std(lambda n: math.sqrt(2 / n))
+
+
 # ---------------------------------------------------------- chapter "Batch Normalisation"
 # (tests of this chapter's checks go here)
 

@@ -219,3 +219,53 @@ def test_fan_in_out_bad_weight():
         fan_in_out(torch.zeros(3))
     with pytest.raises(TypeError, match="torch.Tensor"):
         fan_in_out([[1.0]])
+
+
+# ------------------------------------------------------------------ fans and gains (any weight shape)
+@pytest.mark.parametrize("shape", [(7, 3), (16, 3, 5), (16, 3, 5, 5), (8, 4, 3, 2, 2), (1, 1)])
+def test_fans_equal_torch_for_every_weight_shape(shape):
+    w = torch.empty(shape)
+    assert actlib.fans(w) == nn.init._calculate_fan_in_and_fan_out(w)
+
+
+def test_fans_of_a_conv_layer_count_the_receptive_field():
+    assert actlib.fans(nn.Conv2d(3, 16, kernel_size=5).weight) == (75, 400)
+    assert actlib.fans(nn.Linear(64, 32).weight) == fan_in_out(nn.Linear(64, 32).weight)
+
+
+def test_fans_rejects_bad_input():
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        actlib.fans(torch.zeros(5))
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        actlib.fans([[1.0, 2.0]])
+
+
+@pytest.mark.parametrize("nonlinearity", actlib.NONLINEARITIES)
+def test_gain_equals_torch_calculate_gain(nonlinearity):
+    assert actlib.gain(nonlinearity) == pytest.approx(nn.init.calculate_gain(nonlinearity), abs=1e-15)
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.1, 0.2, 0.5, 1.0, 3, -0.3])
+def test_leaky_relu_gain_equals_torch_and_the_formula(slope):
+    assert actlib.gain("leaky_relu", slope) == pytest.approx(nn.init.calculate_gain("leaky_relu", slope), abs=1e-15)
+    assert actlib.gain("leaky_relu", slope) == pytest.approx(math.sqrt(2 / (1 + slope**2)))
+
+
+def test_he_std_is_gain_over_sqrt_fan_in():
+    for slope in (0.0, 0.1, 0.3):
+        assert init_std("he_normal", 50, 10, negative_slope=slope) == pytest.approx(
+            actlib.gain("leaky_relu", slope) / math.sqrt(50))
+    assert init_std("xavier_normal", 30, 70, gain=actlib.gain("tanh")) == pytest.approx(5 / 3 * math.sqrt(2 / 100))
+
+
+def test_gain_rejects_bad_input():
+    with pytest.raises(ValueError, match="nonlinearity='gelu' is not supported; choose one of"):
+        actlib.gain("gelu")
+    with pytest.raises(TypeError, match="param"):
+        actlib.gain("leaky_relu", "0.1")
+    with pytest.raises(TypeError, match="param"):
+        actlib.gain("leaky_relu", True)
+    with pytest.raises(ValueError, match="not finite"):
+        actlib.gain("leaky_relu", float("inf"))
+    with pytest.raises(TypeError, match="takes no param"):
+        actlib.gain("relu", 0.1)
