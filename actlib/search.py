@@ -179,10 +179,10 @@ def fit_trials(sizes, X, y, *, lr=0.1, weight_decay=0.0, momentum=0.0, activatio
                init_seed=0, epochs=10, batch_size=64, X_val=None, y_val=None, seed=0, device=None):
     r"""Train K MLPs of one architecture side by side, each with its own hyperparameters.
 
-    Trial :math:`k` is exactly ``actlib.fit(mlp(sizes, activation, init, generator=...), X, y,
-    lr=lr[k], weight_decay=weight_decay[k], momentum=momentum[k], seed=seed)`` with its initial
-    weights drawn from ``torch.Generator().manual_seed(init_seed[k])``: the same shuffling, the same
-    cross-entropy, the same SGD step
+    Trial :math:`k` is ``actlib.fit(mlp(sizes, activation, init, generator=...), X, y, lr=lr[k],
+    weight_decay=weight_decay[k], momentum=momentum[k], seed=seed)`` (to float rounding) with its
+    initial weights drawn from ``torch.Generator().manual_seed(init_seed[k])``: the same shuffling,
+    the same cross-entropy (mean over the batch), the same SGD step
 
     .. math::
 
