@@ -242,7 +242,7 @@ def fit_trials(sizes, X, y, *, lr=0.1, weight_decay=0.0, momentum=0.0, activatio
     mu_k = _per_trial("momentum", momentum, K, low=0, high=1)
     if (mu_k == 1).any():
         raise ValueError("momentum=1 is out of range; valid values lie in [0, 1)")
-    seeds = [init_seed] * K if isinstance(init_seed, int) else list(init_seed)
+    seeds = list(init_seed) if hasattr(init_seed, "__len__") else [init_seed] * K
     seeds = [check_number("init_seed", s, low=0, high=2**63 - 1, integer=True) for s in seeds]
     epochs = check_number("epochs", epochs, low=1, integer=True)
     batch_size = check_number("batch_size", batch_size, low=1, integer=True)

@@ -101,6 +101,8 @@ def test_trial_flops():
     ({"epochs": 0}, ValueError, "epochs=0"),
     ({"batch_size": 0}, ValueError, "batch_size=0"),
     ({"init_seed": -1}, ValueError, "init_seed=-1"),
+    ({"init_seed": 0.5}, TypeError, "init_seed must be an integer"),
+    ({"lr": [0.1, 0.2], "init_seed": [1, 2, 3]}, ValueError, "different lengths"),
     ({"X_val": torch.zeros(3, 64)}, ValueError, "both X_val and y_val"),
 ])
 def test_fit_trials_rejects_bad_input(digits, kwargs, error, match):
