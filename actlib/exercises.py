@@ -919,4 +919,106 @@ def check_fold_batchnorm(fold_batchnorm):
 
 
 # ------------------------------------------------------------ chapter "Hyperparameter search"
-# (the checks of chapter "Hyperparameter search" go here; add their names with `__all__ += [...]`)
+__all__ += ["check_log_uniform", "check_hit_probability", "check_kfold_sizes", "check_log_position"]
+
+
+def _log_uniform_ref(u, low, high):
+    return low * (high / low) ** u
+
+
+def check_log_uniform(log_uniform):
+    """Exercise ``hp-ex-log-uniform`` (chapter "Hyperparameter search").
+
+    ``log_uniform(u, low, high)`` must map uniform numbers ``u`` in [0, 1] to samples spread evenly
+    over the decades of [low, high]: ``10 ** (log10(low) + u * (log10(high) - log10(low)))``.
+    """
+    u = torch.linspace(0, 1, 11, dtype=_DTYPE)
+    cases = [(u, 1e-4, 1.0), (u, 1e-6, 1e-1), (u, 0.5, 8.0), (u, 1e-3, 10.0)]
+    check_function(
+        log_uniform, _log_uniform_ref, cases, name="log_uniform", arg_names=["u", "low", "high"],
+        against="10**(log10(low) + u * (log10(high) - log10(low)))", rtol=1e-6, atol=0,
+        hint="draw the exponent uniformly: 10 ** (a + u * (b - a)) with a = log10(low), b = log10(high).",
+        mistakes=[
+            (lambda u, low, high: low + u * (high - low),
+             "that is uniform on a linear scale: most samples land in the top decade. Interpolate the "
+             "exponent, not the value."),
+            (lambda u, low, high: 10 ** (u * (math.log10(high) - math.log10(low))),
+             "the exponent must start at log10(low): add it, or u = 0 gives 1 instead of low."),
+            (lambda u, low, high: 10 ** (math.log10(low) + u * math.log10(high)),
+             "the exponent's range is log10(high) - log10(low), not log10(high)."),
+        ],
+    )
+
+
+def _hit_ref(q, n):
+    return 1 - (1 - q) ** n
+
+
+def check_hit_probability(hit_probability):
+    """Exercise ``hp-ex-hit`` (chapter "Hyperparameter search").
+
+    ``hit_probability(q, n)``: the chance that at least one of ``n`` independent random trials lands
+    in the best fraction ``q`` of the search space, :math:`1 - (1 - q)^n`.
+    """
+    cases = [(q, n) for q in (0.01, 0.05, 0.1, 0.5) for n in (1, 5, 20, 60)]
+    check_function(
+        hit_probability, _hit_ref, cases, name="hit_probability", arg_names=["q", "n"],
+        against="1 - (1 - q)**n", atol=1e-9, rtol=1e-9,
+        hint="compute the chance that all n trials miss the best region, then take its complement.",
+        mistakes=[
+            (lambda q, n: q * n, "adding the n chances counts twice the cases where two trials hit "
+             "(and gives more than 1 for large n): use the chance that every trial misses."),
+            (lambda q, n: (1 - q) ** n, "that is the chance that every trial misses: take 1 minus it."),
+            (lambda q, n: 1 - q ** n, "q**n is the chance that every trial hits; each trial misses "
+             "with probability 1 - q."),
+        ],
+    )
+
+
+def _kfold_ref(n, k):
+    from sklearn.model_selection import KFold  # the standard tool is the oracle
+
+    return [len(test) for _, test in KFold(n_splits=k).split(range(n))]
+
+
+def check_kfold_sizes(kfold_sizes):
+    """Exercise ``hp-ex-kfold`` (chapter "Hyperparameter search").
+
+    ``kfold_sizes(n, k)`` must return the validation-fold sizes of ``sklearn``'s ``KFold(k)`` on
+    ``n`` examples: every fold gets ``n // k``, and the first ``n % k`` folds one more.
+    """
+    cases = [(10, 5), (1347, 5), (11, 3), (7, 7), (100, 8), (1010, 4)]
+    check_function(
+        kfold_sizes, _kfold_ref, cases, name="kfold_sizes", arg_names=["n", "k"],
+        against="sklearn.model_selection.KFold", atol=0, rtol=0,
+        hint="k folds of n // k examples leave n % k over: give one of them to each of the first folds.",
+        mistakes=[
+            (lambda n, k: [n // k] * k, "the folds must use every example: n % k are left over."),
+            (lambda n, k: [n // k] * (k - 1) + [n - (k - 1) * (n // k)],
+             "that puts the whole remainder in the last fold; KFold spreads it, one extra example to "
+             "each of the first n % k folds."),
+        ],
+    )
+
+
+def _log_position_ref(best, low, high):
+    return (math.log10(best) - math.log10(low)) / (math.log10(high) - math.log10(low))
+
+
+def check_log_position(log_position):
+    """Exercise ``hp-ex-edge`` (chapter "Hyperparameter search").
+
+    ``log_position(best, low, high)``: where ``best`` lies in ``[low, high]`` on a log scale, 0 at
+    ``low`` and 1 at ``high``.
+    """
+    cases = [(1e-2, 1e-4, 1.0), (1e-4, 1e-4, 1.0), (1.0, 1e-4, 1.0), (0.3, 0.01, 3.0), (5e-3, 1e-3, 1e-1)]
+    check_function(
+        log_position, _log_position_ref, cases, name="log_position", arg_names=["best", "low", "high"],
+        against="the position on a log scale", atol=1e-9, rtol=1e-9,
+        hint="measure in decades: (log10(best) - log10(low)) / (log10(high) - log10(low)).",
+        mistakes=[
+            (lambda best, low, high: (best - low) / (high - low),
+             "that is the position on a linear scale, where 1e-2 in [1e-4, 1] looks like the left edge. "
+             "Take log10 of all three first."),
+        ],
+    )

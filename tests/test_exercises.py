@@ -439,4 +439,58 @@ def test_bn_fold_matches_torch_eval():
 
 
 # ---------------------------------------------------------- chapter "Hyperparameter search"
-# (tests of this chapter's checks go here)
+
+
+def hp_log_uniform(u, low, high):
+    a, b = math.log10(low), math.log10(high)
+    return 10 ** (a + u * (b - a))
+
+
+def hp_hit_probability(q, n):
+    return 1 - (1 - q) ** n
+
+
+def hp_kfold_sizes(n, k):
+    return [n // k + (1 if i < n % k else 0) for i in range(k)]
+
+
+def hp_log_position(best, low, high):
+    return (math.log10(best) - math.log10(low)) / (math.log10(high) - math.log10(low))
+
+
+def test_log_uniform(capsys):
+    actlib.check_log_uniform(hp_log_uniform)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="linear scale"):
+        actlib.check_log_uniform(lambda u, low, high: low + u * (high - low))
+    with pytest.raises(ExerciseError, match="start at log10\\(low\\)"):
+        actlib.check_log_uniform(lambda u, low, high: 10 ** (u * (math.log10(high) - math.log10(low))))
+    with pytest.raises(ExerciseError, match="not log10\\(high\\)"):
+        actlib.check_log_uniform(lambda u, low, high: 10 ** (math.log10(low) + u * math.log10(high)))
+
+
+def test_hit_probability(capsys):
+    actlib.check_hit_probability(hp_hit_probability)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="adding the n chances"):
+        actlib.check_hit_probability(lambda q, n: q * n)
+    with pytest.raises(ExerciseError, match="take 1 minus it"):
+        actlib.check_hit_probability(lambda q, n: (1 - q) ** n)
+    with pytest.raises(ExerciseError, match="every trial hits"):
+        actlib.check_hit_probability(lambda q, n: 1 - q ** n)
+
+
+def test_kfold_sizes(capsys):
+    actlib.check_kfold_sizes(hp_kfold_sizes)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="left over"):
+        actlib.check_kfold_sizes(lambda n, k: [n // k] * k)
+    with pytest.raises(ExerciseError, match="whole remainder in the last fold"):
+        actlib.check_kfold_sizes(lambda n, k: [n // k] * (k - 1) + [n - (k - 1) * (n // k)])
+
+
+def test_log_position(capsys):
+    actlib.check_log_position(hp_log_position)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="linear scale"):
+        actlib.check_log_position(lambda best, low, high: (best - low) / (high - low))
