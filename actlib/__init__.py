@@ -4,7 +4,7 @@ Every chapter imports it (``import actlib``); each module holds one topic and na
 teaches it. The public API is re-exported here, so ``actlib.get_activation`` and
 ``actlib.activations.get_activation`` are the same function.
 """
-from . import activations, data, device, diagnostics, exercises, explorers, init, models, plots, training
+from . import activations, data, device, diagnostics, exercises, explorers, init, models, plots, preprocessing, training
 from .activations import *  # noqa: F403
 from .data import *  # noqa: F403
 from .device import *  # noqa: F403
@@ -14,10 +14,11 @@ from .explorers import *  # noqa: F403
 from .init import *  # noqa: F403
 from .models import *  # noqa: F403
 from .plots import *  # noqa: F403
+from .preprocessing import *  # noqa: F403
 from .training import *  # noqa: F403
 
 __version__ = "0.1.0"
 __all__ = [
     *activations.__all__, *data.__all__, *device.__all__, *diagnostics.__all__, *exercises.__all__,
-    *explorers.__all__, *init.__all__, *models.__all__, *plots.__all__, *training.__all__,
+    *explorers.__all__, *init.__all__, *models.__all__, *plots.__all__, *preprocessing.__all__, *training.__all__,
 ]
