@@ -48,6 +48,11 @@ def _check_X(X, name="X", n_features=None):
         raise ValueError(f"{name} has {X.shape[1]} features, but the Preprocessor was fitted on {n_features}")
 
 
+def _wide(X):
+    """X in float64 for exact statistics (float32 on Apple's MPS, which has no float64)."""
+    return X.float() if X.device.type == "mps" else X.double()
+
+
 class Preprocessor:
     r"""Fit preprocessing statistics on the training split, then apply them to any split.
 
@@ -68,7 +73,7 @@ class Preprocessor:
         mean: ``(D,)`` mean of each feature. std: ``(D,)`` its standard deviation, with 1 where it
         is 0. eigenvalues: ``(D,)`` of the covariance, in decreasing order (clamped at 0).
         components: ``(D, D)`` the eigenvectors :math:`U`, one per column. Computed in float64
-        on the data's device, returned in the data's dtype.
+        (float32 on Apple's MPS) on the data's device; ``transform`` returns the data's dtype.
 
     Shape:
         ``transform``: ``(N, D) -> (N, D)``, on ``X``'s device and in its dtype.
@@ -98,7 +103,7 @@ class Preprocessor:
         _check_X(X)
         if len(X) == 0:
             raise ValueError("X is empty: fit needs at least one example")
-        X64 = X.double()
+        X64 = _wide(X)
         self.mean = X64.mean(dim=0)  # (D,)
         Xc = X64 - self.mean  # (N, D)
         std = Xc.pow(2).mean(dim=0).sqrt()  # (D,): 1/N, as numpy.std
@@ -107,7 +112,6 @@ class Preprocessor:
         eigenvalues, components = torch.linalg.eigh(cov)  # ascending order
         self.eigenvalues = eigenvalues.flip(0).clamp(min=0)  # decreasing; rounding can give -1e-17
         self.components = components.flip(1)
-        self._dtype = X.dtype
         return self
 
     def transform(self, X):
@@ -115,8 +119,9 @@ class Preprocessor:
         if self.mean is None:
             raise RuntimeError("this Preprocessor is not fitted yet: call fit(X_train) first")
         _check_X(X, n_features=len(self.mean))
-        mean, std, U, lam = (t.to(X.device) for t in (self.mean, self.std, self.components, self.eigenvalues))
-        Xc = X.double() - mean  # (N, D)
+        Xw = _wide(X)
+        mean, std, U, lam = (t.to(Xw.device, Xw.dtype) for t in (self.mean, self.std, self.components, self.eigenvalues))
+        Xc = Xw - mean  # (N, D)
         if self.method == "center":
             out = Xc
         elif self.method == "standardize":
