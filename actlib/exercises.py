@@ -16,7 +16,12 @@ checks are thin wrappers around them. Instructors can use the helpers for exerci
 
 Chapter "Activation functions" (``chapters/activations.ipynb``):
 :func:`check_sigmoid_grad`, :func:`check_tanh_from_sigmoid`, :func:`check_elu_grad`,
-:func:`check_sigmoid_depth`, :func:`check_maxout_params`, :func:`check_logsumexp`.
+:func:`check_sigmoid_depth`, :func:`check_maxout_params`, :func:`check_logsumexp`, and for its section
+"Dead ReLUs" :func:`check_dead_fraction`.
+
+Chapter "Zero-centring and data preprocessing" (``chapters/preprocessing.ipynb``):
+:func:`check_one_sign_fraction`, :func:`check_condition_number`, :func:`check_standardize`,
+:func:`check_whiten`.
 """
 import inspect
 import math
@@ -636,5 +641,41 @@ def check_whiten(whiten):
             (lambda X: _white_stats(_standardize(X, X)),
              "that standardises each feature, but the features stay correlated: rotate onto the "
              "eigenvectors of the covariance before scaling."),
+        ],
+    )
+
+
+__all__ += ["check_dead_fraction"]
+
+
+def _dead_fraction(A):
+    return (A == 0).all(dim=0).to(_DTYPE).mean()
+
+
+def check_dead_fraction(dead_fraction):
+    """Exercise ``act-ex-dead-fraction`` (section "Dead ReLUs" of chapter "Activation functions").
+
+    ``dead_fraction(A)`` must return the fraction of units (columns of the ``(N, units)`` ReLU
+    outputs ``A``) that are 0 on every example, as ``actlib.layer_stats`` reports under ``dead``.
+    """
+    gen = torch.Generator().manual_seed(0)
+    A = torch.relu(torch.randn(100, 8, generator=gen, dtype=_DTYPE))
+    A[:, [1, 5]] = 0.0                                              # two dead units: 0.25
+    B = torch.relu(torch.randn(50, 20, generator=gen, dtype=_DTYPE) - 1.5)   # many zeros, few dead
+    C = torch.zeros(10, 4, dtype=_DTYPE)                            # all dead: 1
+    D = torch.relu(torch.randn(30, 6, generator=gen, dtype=_DTYPE)) + 0.1   # none dead: 0
+    check_function(
+        dead_fraction, _dead_fraction, [A, B, C, D], name="dead_fraction", arg_names=["A"],
+        against="a direct count", atol=1e-6, rtol=0, note="no dead unit and all units dead included",
+        hint="a unit is a column (dim=0 runs over the examples): (A == 0).all(dim=0), then the mean of "
+             "that as floats.",
+        mistakes=[
+            (lambda A: (A == 0).to(_DTYPE).mean(),
+             "that is the fraction of zero entries; a unit is dead only when its whole column is 0."),
+            (lambda A: (A == 0).all(dim=1).to(_DTYPE).mean(),
+             "you looked at rows (examples); a unit is a column: use all(dim=0)."),
+            (lambda A: (A == 0).any(dim=0).to(_DTYPE).mean(),
+             "any() counts units that are 0 on at least one example (almost all ReLU units are); "
+             "dead means 0 on every example: all()."),
         ],
     )

@@ -310,3 +310,16 @@ def test_whiten(capsys):
     _raises(check, lambda X: whiten(X)[:, :1], "same shape")
     zca = lambda X: whiten(X) @ torch.linalg.eigh(torch.cov(X.T, correction=0))[1].T   # another whitening
     actlib.check_whiten(zca)
+
+
+def dead_fraction(A):
+    return (A == 0).all(dim=0).float().mean()
+
+
+def test_dead_fraction(capsys):
+    actlib.check_dead_fraction(dead_fraction)
+    assert capsys.readouterr().out.startswith("Correct: dead_fraction")
+    check = actlib.check_dead_fraction
+    _raises(check, lambda A: (A == 0).float().mean(), "zero entries")
+    _raises(check, lambda A: (A == 0).all(dim=1).float().mean(), "rows")
+    _raises(check, lambda A: (A == 0).any(dim=0).float().mean(), "every example")
