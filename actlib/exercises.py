@@ -16,12 +16,24 @@ checks are thin wrappers around them. Instructors can use the helpers for exerci
 
 Chapter "Activation functions" (``chapters/activations.ipynb``):
 :func:`check_sigmoid_grad`, :func:`check_tanh_from_sigmoid`, :func:`check_elu_grad`,
-:func:`check_sigmoid_depth`, :func:`check_maxout_params`, :func:`check_logsumexp`.
+:func:`check_sigmoid_depth`, :func:`check_maxout_params`, :func:`check_logsumexp`, and for its section
+"Dead ReLUs" :func:`check_dead_fraction`.
 
 Chapter "Why non-linearity" (``chapters/nonlinearity.ipynb``):
 :func:`check_collapse`, :func:`check_xor_relu`, :func:`check_hat`, :func:`check_maxout_square`.
+
+Chapter "Zero-centring and data preprocessing" (``chapters/preprocessing.ipynb``):
+:func:`check_one_sign_fraction`, :func:`check_condition_number`, :func:`check_standardize`,
+:func:`check_whiten`.
+
+Chapter "Weight initialisation" (``chapters/initialisation.ipynb``):
+:func:`check_xavier_std`, :func:`check_he_std`, :func:`check_conv_fans`, :func:`check_torch_default_std`.
+
 Chapter "Batch Normalisation" (``chapters/batchnorm.ipynb``): :func:`check_batch_norm_train`,
 :func:`check_running_var_update`, :func:`check_undo_batchnorm`, :func:`check_fold_batchnorm`.
+
+Chapter "Hyperparameter search" (``chapters/hyperparameters.ipynb``): :func:`check_log_uniform`,
+:func:`check_hit_probability`, :func:`check_kfold_sizes`, :func:`check_log_position`.
 """
 import inspect
 import math
@@ -615,6 +627,201 @@ def check_maxout_square(maxout_square):
 # ------------------------------------------------------------ chapter "Zero-centring and data preprocessing"
 # (the checks of chapter "Zero-centring and data preprocessing", and of the section "Dead ReLUs" of
 # chapter "Activation functions", go here; add their names with `__all__ += [...]`)
+
+
+__all__ += ["check_one_sign_fraction", "check_condition_number", "check_standardize", "check_whiten"]
+
+
+def _one_sign(G):
+    return ((G > 0).all(dim=1) | (G < 0).all(dim=1)).to(_DTYPE).mean()
+
+
+def check_one_sign_fraction(one_sign_fraction):
+    """Exercise ``prep-ex-one-sign`` (chapter "Zero-centring and data preprocessing").
+
+    ``one_sign_fraction(G)`` must return the fraction of rows of ``G`` whose entries are all > 0 or
+    all < 0 (a row containing a 0 does not count).
+    """
+    gen = torch.Generator().manual_seed(0)
+    cases = [
+        torch.rand(50, 8, generator=gen, dtype=_DTYPE) + 0.1,                    # all positive: 1
+        torch.randn(200, 3, generator=gen, dtype=_DTYPE),                        # mixed: about 1/4
+        torch.tensor([[1.0, 2.0], [-1.0, -3.0], [1.0, -1.0], [0.0, 1.0]], dtype=_DTYPE),  # 0.5
+        -torch.rand(5, 40, generator=gen, dtype=_DTYPE) - 0.1,                   # all negative: 1
+        torch.randn(3, 100, generator=gen, dtype=_DTYPE),                        # a wide matrix: 0
+    ]
+    check_function(
+        one_sign_fraction, _one_sign, cases, name="one_sign_fraction", arg_names=["G"],
+        against="a direct count", atol=1e-6, rtol=0, note="rows of all-negative entries and rows with a 0 included",
+        hint="per row (dim=1): (G > 0).all(dim=1) | (G < 0).all(dim=1), then the mean of that as floats.",
+        mistakes=[
+            (lambda G: (G > 0).all(dim=1).to(_DTYPE).mean(),
+             "count rows of all-negative entries too: δ < 0 makes every gradient of the row negative."),
+            (lambda G: ((G > 0).all(dim=0) | (G < 0).all(dim=0)).to(_DTYPE).mean(),
+             "you counted columns (dim=0); one example is one row: use dim=1."),
+            (lambda G: ((G >= 0).all(dim=1) | (G <= 0).all(dim=1)).to(_DTYPE).mean(),
+             "a row with a 0 in it is not strictly of one sign: use > 0 and < 0, not >= and <=."),
+        ],
+    )
+
+
+def _condition(X):
+    lam = torch.linalg.eigvalsh(X.T @ X / len(X))
+    return lam[-1] / lam[0]
+
+
+def check_condition_number(condition_number):
+    """Exercise ``prep-ex-condition`` (chapter "Zero-centring and data preprocessing").
+
+    ``condition_number(X)`` must return λ_max / λ_min of H = XᵀX / N; the oracle is
+    ``torch.linalg.cond(X.T @ X)`` (the 1/N cancels).
+    """
+    gen = torch.Generator().manual_seed(0)
+    U = torch.rand(1000, 2, generator=gen, dtype=_DTYPE)
+    V = torch.rand(500, 10, generator=gen, dtype=_DTYPE)
+    cases = [U, U - U.mean(0), V, V - V.mean(0), torch.tensor([[1.0, 0.0], [0.0, 2.0]], dtype=_DTYPE)]
+    check_function(
+        condition_number, lambda X: torch.linalg.cond(X.T @ X), cases, name="condition_number",
+        arg_names=["X"], against="torch.linalg.cond(X.T @ X)", atol=0, rtol=1e-6,
+        note="raw and centred inputs in [0, 1]^2 and [0, 1]^10",
+        hint="the eigenvalues of H = X.T @ X / len(X) (torch.linalg.eigvalsh, ascending), then the "
+             "largest divided by the smallest.",
+        mistakes=[
+            (lambda X: torch.linalg.cond(X),
+             "that is the condition number of X itself, the ratio of its singular values: the square "
+             "root of κ(H). Use the eigenvalues of X.T @ X / len(X)."),
+            (lambda X: 1 / _condition(X), "upside down: κ = λ_max / λ_min ≥ 1."),
+            (lambda X: torch.linalg.eigvalsh(X.T @ X / len(X))[-1],
+             "that is λ_max alone; divide it by λ_min."),
+        ],
+    )
+
+
+def _standardize(X_train, X_test):
+    std = X_train.std(dim=0, correction=0)
+    return (X_test - X_train.mean(dim=0)) / torch.where(std > 0, std, torch.ones_like(std))
+
+
+def check_standardize(standardize):
+    """Exercise ``prep-ex-standardize`` (chapter "Zero-centring and data preprocessing").
+
+    ``standardize(X_train, X_test)`` must return ``(X_test - mean) / std`` with the training split's
+    mean and 1/N standard deviation, a constant training feature divided by 1.
+    """
+    gen = torch.Generator().manual_seed(0)
+    A = 3 * torch.rand(40, 5, generator=gen, dtype=_DTYPE) + 1
+    A[:, 2] = 0.0                                               # a constant feature (a blank pixel)
+    B = 3 * torch.rand(10, 5, generator=gen, dtype=_DTYPE) + 2  # a test split with another mean
+    C = torch.randn(30, 3, generator=gen, dtype=_DTYPE) * torch.tensor([1.0, 10.0, 0.1], dtype=_DTYPE)
+    D = torch.randn(8, 3, generator=gen, dtype=_DTYPE)
+    cases = [(A, B), (C, D), (C, C)]
+    check_function(
+        standardize, _standardize, cases, name="standardize", arg_names=["X_train", "X_test"],
+        against="the training-split standardisation", atol=1e-9, rtol=1e-7,
+        note="a constant feature and a test split with its own mean included",
+        hint="mean = X_train.mean(dim=0), std = X_train.std(dim=0, correction=0) with 1 where it is 0 "
+             "(torch.where), then (X_test - mean) / std.",
+        mistakes=[
+            (lambda Xtr, Xte: (Xte - Xte.mean(0)) / torch.where(Xte.std(0, correction=0) > 0,
+                                                               Xte.std(0, correction=0), 1.0),
+             "you used the test split's own statistics: take the mean and std of X_train."),
+            (lambda Xtr, Xte: (Xte - Xtr.mean(0)) / torch.where(Xtr.std(0) > 0, Xtr.std(0), 1.0),
+             "torch's std divides by N - 1 by default; use X_train.std(dim=0, correction=0) (1/N, as numpy)."),
+            (lambda Xtr, Xte: (Xte - Xtr.mean(0)) / Xtr.std(0, correction=0),
+             "a constant training feature has std 0, and x / 0 is inf or nan: divide it by 1 instead."),
+            (lambda Xtr, Xte: (Xte - Xtr.mean(0)) / (Xtr.std(0, correction=0) + 1e-8),
+             "adding a tiny eps keeps the constant feature finite but blows it up to about 1e8 on the "
+             "test split: divide a constant feature by 1 instead."),
+        ],
+    )
+
+
+def _white_stats(X):
+    """Mean (D,) and covariance (D, D) of X, flattened into one vector: what whitening fixes."""
+    X = X.to(_DTYPE)
+    return torch.cat([X.mean(0), torch.cov(X.T, correction=0).flatten()])
+
+
+def check_whiten(whiten):
+    """Exercise ``prep-ex-whiten`` (chapter "Zero-centring and data preprocessing").
+
+    ``whiten(X)`` must return data with mean 0 and covariance I (1/N). Whitening is unique only up to
+    a rotation, so the check compares those statistics (and the shape), not the values.
+    """
+    gen = torch.Generator().manual_seed(0)
+    A = torch.tensor([[2.0, 0.0], [1.2, 0.4]], dtype=_DTYPE)
+    cloud = torch.randn(400, 2, generator=gen, dtype=_DTYPE) @ A.T + torch.tensor([6.0, 4.0], dtype=_DTYPE)
+    M = torch.randn(5, 5, generator=gen, dtype=_DTYPE)
+    wide = torch.randn(300, 5, generator=gen, dtype=_DTYPE) @ M + 3.0
+    cases = [cloud, wide]
+    for X in cases:
+        out = whiten(X.clone())
+        if torch.is_tensor(out) and tuple(out.shape) != tuple(X.shape):
+            raise ExerciseError(f"whiten returned shape {tuple(out.shape)} for X of shape {tuple(X.shape)}; "
+                                f"expected the same shape (one row per example).")
+
+    def lam_inv(X):
+        Xc = X - X.mean(0)
+        lam, U = torch.linalg.eigh(Xc.T @ Xc / len(Xc))
+        return Xc @ U / lam
+
+    def no_centre(X):
+        lam, U = torch.linalg.eigh(torch.cov(X.T, correction=0))
+        return X @ U / torch.sqrt(lam)
+
+    check_function(
+        lambda X: _white_stats(whiten(X)),
+        lambda X: torch.cat([torch.zeros(X.shape[1], dtype=_DTYPE), torch.eye(X.shape[1], dtype=_DTYPE).flatten()]),
+        cases, name="whiten (its mean and covariance)", arg_names=["X"],
+        against="mean 0 and covariance I", atol=1e-6, rtol=1e-6,
+        note="on a 2-D cloud and on 5-D correlated data",
+        hint="Xc = X - X.mean(dim=0); lam, U = torch.linalg.eigh(Xc.T @ Xc / len(Xc)); "
+             "return Xc @ U / torch.sqrt(lam).",
+        mistakes=[
+            (lambda X: _white_stats(lam_inv(X)),
+             "you divided by the eigenvalue λ; divide by its square root: the covariance is then I, not Λ⁻¹."),
+            (lambda X: _white_stats(no_centre(X)), "centre X first (subtract its mean): the mean must be 0."),
+            (lambda X: _white_stats(_standardize(X, X)),
+             "that standardises each feature, but the features stay correlated: rotate onto the "
+             "eigenvectors of the covariance before scaling."),
+        ],
+    )
+
+
+__all__ += ["check_dead_fraction"]
+
+
+def _dead_fraction(A):
+    return (A == 0).all(dim=0).to(_DTYPE).mean()
+
+
+def check_dead_fraction(dead_fraction):
+    """Exercise ``act-ex-dead-fraction`` (section "Dead ReLUs" of chapter "Activation functions").
+
+    ``dead_fraction(A)`` must return the fraction of units (columns of the ``(N, units)`` ReLU
+    outputs ``A``) that are 0 on every example, as ``actlib.layer_stats`` reports under ``dead``.
+    """
+    gen = torch.Generator().manual_seed(0)
+    A = torch.relu(torch.randn(100, 8, generator=gen, dtype=_DTYPE))
+    A[:, [1, 5]] = 0.0                                              # two dead units: 0.25
+    B = torch.relu(torch.randn(50, 20, generator=gen, dtype=_DTYPE) - 1.5)   # many zeros, few dead
+    C = torch.zeros(10, 4, dtype=_DTYPE)                            # all dead: 1
+    D = torch.relu(torch.randn(30, 6, generator=gen, dtype=_DTYPE)) + 0.1   # none dead: 0
+    check_function(
+        dead_fraction, _dead_fraction, [A, B, C, D], name="dead_fraction", arg_names=["A"],
+        against="a direct count", atol=1e-6, rtol=0, note="no dead unit and all units dead included",
+        hint="a unit is a column (dim=0 runs over the examples): (A == 0).all(dim=0), then the mean of "
+             "that as floats.",
+        mistakes=[
+            (lambda A: (A == 0).to(_DTYPE).mean(),
+             "that is the fraction of zero entries; a unit is dead only when its whole column is 0."),
+            (lambda A: (A == 0).all(dim=1).to(_DTYPE).mean(),
+             "you looked at rows (examples); a unit is a column: use all(dim=0)."),
+            (lambda A: (A == 0).any(dim=0).to(_DTYPE).mean(),
+             "any() counts units that are 0 on at least one example (almost all ReLU units are); "
+             "dead means 0 on every example: all()."),
+        ],
+    )
 
 
 # ------------------------------------------------------------ chapter "Weight initialisation"

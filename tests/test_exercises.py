@@ -287,6 +287,103 @@ def test_maxout_square(capsys):
 # (tests of this chapter's checks go here)
 
 
+# reference answers of chapter "Zero-centring and data preprocessing" (its solution cells)
+
+
+def one_sign_fraction(G):
+    return ((G > 0).all(dim=1) | (G < 0).all(dim=1)).float().mean()
+
+
+def condition_number(X):
+    lam = torch.linalg.eigvalsh(X.T @ X / len(X))
+    return lam[-1] / lam[0]
+
+
+def standardize(X_train, X_test):
+    mean = X_train.mean(dim=0)
+    std = X_train.std(dim=0, correction=0)
+    std = torch.where(std > 0, std, torch.ones_like(std))
+    return (X_test - mean) / std
+
+
+def whiten(X):
+    Xc = X - X.mean(dim=0)
+    lam, U = torch.linalg.eigh(Xc.T @ Xc / len(Xc))
+    return Xc @ U / torch.sqrt(lam)
+
+
+def _raises(check, answer, match):
+    with pytest.raises(ExerciseError, match=match):
+        check(answer)
+
+
+def test_one_sign_fraction(capsys):
+    actlib.check_one_sign_fraction(one_sign_fraction)
+    assert capsys.readouterr().out.startswith("Correct: one_sign_fraction")
+    check = actlib.check_one_sign_fraction
+    _raises(check, lambda G: (G > 0).all(dim=1).float().mean(), "all-negative")
+    _raises(check, lambda G: ((G > 0).all(dim=0) | (G < 0).all(dim=0)).float().mean(), "columns")
+    _raises(check, lambda G: ((G >= 0).all(dim=1) | (G <= 0).all(dim=1)).float().mean(), "strictly")
+
+
+def test_condition_number(capsys):
+    actlib.check_condition_number(condition_number)
+    assert capsys.readouterr().out.startswith("Correct: condition_number")
+    check = actlib.check_condition_number
+    _raises(check, lambda X: torch.linalg.cond(X), "square")
+    _raises(check, lambda X: 1 / condition_number(X), "upside down")
+    _raises(check, lambda X: torch.linalg.eigvalsh(X.T @ X / len(X))[-1], "λ_max alone")
+
+
+def test_standardize(capsys):
+    actlib.check_standardize(standardize)
+    assert capsys.readouterr().out.startswith("Correct: standardize")
+    check = actlib.check_standardize
+
+    def own_stats(Xtr, Xte):
+        return standardize(Xte, Xte)
+
+    _raises(check, own_stats, "test split's own")
+    _raises(check, lambda Xtr, Xte: (Xte - Xtr.mean(0)) / torch.where(Xtr.std(0) > 0, Xtr.std(0), 1.0), "N - 1")
+    _raises(check, lambda Xtr, Xte: (Xte - Xtr.mean(0)) / Xtr.std(0, correction=0), "divide it by 1")
+    _raises(check, lambda Xtr, Xte: (Xte - Xtr.mean(0)) / (Xtr.std(0, correction=0) + 1e-8), "tiny eps")
+
+
+def test_whiten(capsys):
+    actlib.check_whiten(whiten)
+    assert capsys.readouterr().out.startswith("Correct: whiten")
+    check = actlib.check_whiten
+
+    def by_lambda(X):
+        Xc = X - X.mean(0)
+        lam, U = torch.linalg.eigh(Xc.T @ Xc / len(Xc))
+        return Xc @ U / lam
+
+    def not_centred(X):
+        lam, U = torch.linalg.eigh(torch.cov(X.T, correction=0))
+        return X @ U / torch.sqrt(lam)
+
+    _raises(check, by_lambda, "square root")
+    _raises(check, not_centred, "centre X first")
+    _raises(check, lambda X: standardize(X, X), "correlated")
+    _raises(check, lambda X: whiten(X)[:, :1], "same shape")
+    zca = lambda X: whiten(X) @ torch.linalg.eigh(torch.cov(X.T, correction=0))[1].T   # another whitening
+    actlib.check_whiten(zca)
+
+
+def dead_fraction(A):
+    return (A == 0).all(dim=0).float().mean()
+
+
+def test_dead_fraction(capsys):
+    actlib.check_dead_fraction(dead_fraction)
+    assert capsys.readouterr().out.startswith("Correct: dead_fraction")
+    check = actlib.check_dead_fraction
+    _raises(check, lambda A: (A == 0).float().mean(), "zero entries")
+    _raises(check, lambda A: (A == 0).all(dim=1).float().mean(), "rows")
+    _raises(check, lambda A: (A == 0).any(dim=0).float().mean(), "every example")
+
+
 # ---------------------------------------------------------- chapter "Weight initialisation"
 # (tests of this chapter's checks go here)
 
