@@ -53,10 +53,19 @@ def _prose_runs(text):
     return {r.strip(" ,.;") for r in runs if len(r.split()) >= 5}
 
 
-def fragments(path):
-    """The tell-tale fragments of every solution of the notebook ``path``."""
+def public_text(paths):
+    """Everything outside the solutions of the notebooks ``paths``: what a student may see."""
+    return "\n".join(_source(c) for path in paths for c in split_cells(json.loads(Path(path).read_text())["cells"])[1])
+
+
+def fragments(path, public=""):
+    """The tell-tale fragments of every solution of the notebook ``path``.
+
+    A line that also appears outside the solutions (of this chapter, or in ``public``: the text
+    outside the solutions of the other chapters, e.g. ``import math``) reveals nothing.
+    """
     solution, other = split_cells(json.loads(Path(path).read_text())["cells"])
-    elsewhere = "\n".join(_source(c) for c in other)
+    elsewhere = "\n".join(_source(c) for c in other) + "\n" + public
     known = _code_lines(elsewhere)
     out = set()
     for cell in solution:
@@ -87,6 +96,7 @@ def notebook_text(path):
 def leaks(text, chapters=None, root=ROOT):
     """The solution fragments of ``chapters`` (default: all) found in ``text``."""
     found = []
+    public = public_text(Path(root) / f"{entry}.ipynb" for entry in toc_chapters(root))
     for entry in chapters or toc_chapters(root):
-        found += [(entry, f) for f in sorted(fragments(Path(root) / f"{entry}.ipynb")) if f in text]
+        found += [(entry, f) for f in sorted(fragments(Path(root) / f"{entry}.ipynb", public)) if f in text]
     return found
