@@ -116,6 +116,19 @@ def _recording(model):
                 b.copy_(saved)
 
 
+def _check_inputs(model, X, y):
+    """The checks shared by ``layer_stats`` and ``signal_stats``."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a torch.Tensor, got {type(X).__name__}")
+    if y is not None:
+        if not isinstance(y, torch.Tensor):
+            raise TypeError(f"y must be a torch.Tensor or None, got {type(y).__name__}")
+        if len(y) != len(X):
+            raise ValueError(f"X and y must hold the same number of examples, got {len(X)} and {len(y)}")
+
+
 def _device_of(model):
     p = next(model.parameters(), None)
     return p.device if p is not None else torch.device("cpu")
@@ -192,15 +205,7 @@ def layer_stats(model, X, y=None):
 
     Taught in the chapters "Activation functions" and "Weight initialisation".
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(X, torch.Tensor):
-        raise TypeError(f"X must be a torch.Tensor, got {type(X).__name__}")
-    if y is not None:
-        if not isinstance(y, torch.Tensor):
-            raise TypeError(f"y must be a torch.Tensor or None, got {type(y).__name__}")
-        if len(y) != len(X):
-            raise ValueError(f"X and y must hold the same number of examples, got {len(X)} and {len(y)}")
+    _check_inputs(model, X, y)
     from .training import _loss
 
     device = _device_of(model)
@@ -275,15 +280,7 @@ def signal_stats(model, X, y=None):
 
     Taught in the chapter "Weight initialisation".
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(X, torch.Tensor):
-        raise TypeError(f"X must be a torch.Tensor, got {type(X).__name__}")
-    if y is not None:
-        if not isinstance(y, torch.Tensor):
-            raise TypeError(f"y must be a torch.Tensor or None, got {type(y).__name__}")
-        if len(y) != len(X):
-            raise ValueError(f"X and y must hold the same number of examples, got {len(X)} and {len(y)}")
+    _check_inputs(model, X, y)
     from .training import _loss
 
     device = _device_of(model)
