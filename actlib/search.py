@@ -11,9 +11,12 @@ batched matrix product,
     Z_k = A_k W_k^\top + b_k, \qquad k = 1, \dots, K
     \qquad\text{(one ``torch.baddbmm`` for all } k\text{)}
 
-The loss is the sum over trials of each trial's mean cross-entropy, so the gradient of trial
-:math:`k`'s weights is exactly its own gradient, and each trial takes its own SGD step with its own
-learning rate, weight decay and momentum (tensors of shape ``(K,)``).
+The first layer does better still: every trial sees the same mini-batch, so the K first layers are
+one ordinary matrix product of the batch with the K weight matrices stacked, the kind of large
+product a processor runs at full speed. The loss is the sum over trials of each trial's mean
+cross-entropy, so the gradient of trial :math:`k`'s weights is exactly its own gradient, and each
+trial takes its own SGD step with its own learning rate, weight decay and momentum (tensors of shape
+``(K,)``).
 
 Taught in the chapter "Hyperparameter search".
 """
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 import torch
 
 from ._validate import check_choice, check_number
-from .activations import activation_names, get_activation
+from .activations import activation_names, derivative, get_activation
 from .init import INIT_SCHEMES
 from .models import mlp
 from .training import History, _check_data
@@ -156,25 +159,74 @@ class Trials:
         return net.to(self.weights[0].device)
 
 
-def _forward(weights, biases, act, X):
-    """Logits of all K networks: (N, d_in) or (K, N, d_in) -> (K, N, d_out)."""
-    K = weights[0].shape[0]
-    a = X.expand(K, *X.shape) if X.dim() == 2 else X  # (K, N, d_in), no copy
-    for i, (W, b) in enumerate(zip(weights, biases)):
-        a = torch.baddbmm(b.unsqueeze(1), a, W.transpose(1, 2))  # (K, N, d_in) x (K, d_in, d_out) -> (K, N, d_out)
-        if i < len(weights) - 1:
-            a = act(a)
-    return a
+def _forward(first, rest, act, X1, saved=None):
+    """Logits of all K networks for the inputs they share, one column per example: (K, C, N).
+
+    ``X1`` is the inputs with a column of ones appended, (N, d_in + 1), and ``first`` the K first
+    layers' weights with their biases as an extra column, ``[W | b]`` of shape (K, h, d_in + 1), so
+    that ``[W | b] [x; 1] = W x + b``. Every trial's first layer sees the same inputs: the K first
+    layers are one ordinary matrix product of the stacked ``[W_k | b_k]`` with ``X1^T``, one large
+    product instead of K small ones. ``rest`` holds ``(W, b)`` of each later layer, one
+    ``torch.baddbmm`` each. Keeping one column per example (``Z^T = W A^T + b``) makes every product
+    read and write contiguous memory. With a list ``saved``, each hidden layer appends its
+    ``(z, a)``, both (K, h, N), for :func:`_backward`.
+    """
+    K, h, _ = first.shape
+    z = (first.reshape(K * h, -1) @ X1.T).view(K, h, len(X1))  # (K h, d_in + 1) x (d_in + 1, N)
+    for W, b in rest:
+        a = act(z)
+        if saved is not None:
+            saved.append((z, a))
+        z = torch.baddbmm(b.unsqueeze(2), W, a)  # (K, d_out, d_in) x (K, d_in, N) -> (K, d_out, N)
+    return z
+
+
+def _backward(first, rest, X1, saved, delta, activation):
+    r"""Backpropagation through the K stacked networks, written out: the gradients of
+    :math:`\sum_k L_k` with respect to ``first`` and each ``(W, b)`` of ``rest``, from ``delta`` =
+    dL/dlogits, (K, C, N) like the logits:
+
+    .. math::
+
+        \frac{\partial L}{\partial W^{(l)}} = \delta^{(l)} a^{(l-1)\top}, \qquad
+        \frac{\partial L}{\partial b^{(l)}} = \sum_n \delta^{(l)}_{:, n}, \qquad
+        \delta^{(l-1)} = \big(W^{(l)\top} \delta^{(l)}\big) \odot g'\big(z^{(l-1)}\big)
+
+    (one column per example). Autograd computes the same (the tests compare every trial with
+    ``actlib.fit``); written out, the first layer's gradient (weights and biases together, through
+    the column of ones) is again one large matrix product, and no graph is recorded.
+    Returns ``[d first, dW, db, dW, db, ...]``.
+    """
+    grads = []
+    for (W, b), (z_prev, a_prev) in zip(reversed(rest), reversed(saved)):
+        grads += [delta.sum(2), torch.bmm(delta, a_prev.transpose(1, 2))]  # db, dW: (K, d_out, N) x (K, N, d_in)
+        delta = torch.bmm(W.transpose(1, 2), delta).mul_(derivative(activation, z_prev))  # (W^T delta) * g'(z)
+    K, h, _ = first.shape
+    grads.append((delta.reshape(K * h, -1) @ X1).view(first.shape))  # (K h, N) x (N, d_in + 1)
+    return grads[::-1]
 
 
 def _losses(logits, y):
-    """Each trial's mean cross-entropy, (K,), and its number of correct predictions, (K,)."""
+    """Each trial's mean cross-entropy, (K,), and its number of correct predictions, (K,), from
+    logits of shape (K, C, N)."""
     # cross-entropy -log softmax(z)_y = logsumexp(z) - z_y, written out: on the CPU torch's
     # log_softmax over 10 classes is several times slower than these two reductions
-    K, N, C = logits.shape
-    picked = logits.gather(-1, y.expand(K, N).unsqueeze(-1)).squeeze(-1)  # (K, N): the logit of the label
-    loss = (logits.logsumexp(-1) - picked).mean(1)  # (K,)
-    return loss, (logits.argmax(-1) == y).sum(1)
+    K, C, N = logits.shape
+    picked = logits.gather(1, y.expand(K, 1, N)).squeeze(1)  # (K, N): the logit of the label
+    loss = (logits.logsumexp(1) - picked).mean(1)  # (K,)
+    predicted = logits.transpose(1, 2).contiguous().argmax(-1)  # (K, N); argmax over a strided dim is slow
+    return loss, (predicted == y).sum(1)
+
+
+def _evaluate(first, rest, act, X1, y, chunk=256):
+    """Each trial's mean cross-entropy and number of correct predictions on ``(X1, y)``, (K,) each,
+    computed in chunks of examples small enough to stay in the processor's cache."""
+    loss, correct = 0.0, 0
+    for start in range(0, len(X1), chunk):
+        Xc, yc = X1[start:start + chunk], y[start:start + chunk]
+        part_loss, part_correct = _losses(_forward(first, rest, act, Xc), yc)
+        loss, correct = loss + part_loss * len(Xc), correct + part_correct
+    return loss / len(X1), correct
 
 
 def fit_trials(sizes, X, y, *, lr=0.1, weight_decay=0.0, momentum=0.0, activation="relu", init="he_normal",
@@ -191,9 +243,11 @@ def fit_trials(sizes, X, y, *, lr=0.1, weight_decay=0.0, momentum=0.0, activatio
         v_k \leftarrow \mu_k v_k + \nabla L_k + \lambda_k \theta_k, \qquad
         \theta_k \leftarrow \theta_k - \text{lr}_k\, v_k,
 
-    but all K of them in one batched matrix product per layer (``torch.baddbmm``). The loss that is
-    differentiated is :math:`\sum_k L_k`; trial :math:`k`'s parameters appear only in :math:`L_k`,
-    so each receives its own gradient and the trials do not interact. A trial whose loss becomes
+    but all K of them at once: one batched matrix product per layer (``torch.baddbmm``), and for
+    the first layer, whose input every trial shares, one ordinary matrix product of the stacked
+    weights. The gradient is that of :math:`\sum_k L_k`, back-propagated by hand (see
+    ``_backward``); trial :math:`k`'s parameters appear only in :math:`L_k`, so each receives its
+    own gradient and the trials do not interact. A trial whose loss becomes
     non-finite is marked ``diverged`` and frozen as it was before that step; the others go on.
 
     Args:
@@ -252,19 +306,27 @@ def fit_trials(sizes, X, y, *, lr=0.1, weight_decay=0.0, momentum=0.0, activatio
     # Initial weights: trial k is the network actlib.mlp would build from its seed.
     nets = [mlp(sizes, activation, init, generator=torch.Generator().manual_seed(s)) for s in seeds]
     layers = [[m for m in net if isinstance(m, torch.nn.Linear)] for net in nets]
-    weights = [torch.stack([ls[i].weight.detach() for ls in layers]).to(device).requires_grad_()
+    weights = [torch.stack([ls[i].weight.detach() for ls in layers]).to(device)
                for i in range(len(sizes) - 1)]  # (K, d_out, d_in) per layer
-    biases = [torch.stack([ls[i].bias.detach() for ls in layers]).to(device).requires_grad_()
+    biases = [torch.stack([ls[i].bias.detach() for ls in layers]).to(device)
               for i in range(len(sizes) - 1)]  # (K, d_out)
-    params = [p for pair in zip(weights, biases) for p in pair]
+    # The first layer's weights and biases side by side, [W | b] (K, h_1, d_in + 1): with a column of
+    # ones appended to the inputs, one matrix product gives W x + b, and one gives both gradients.
+    first = torch.cat([weights[0], biases[0].unsqueeze(-1)], -1)
+    rest = list(zip(weights[1:], biases[1:]))
+    params = [first] + [p for pair in rest for p in pair]
     velocity = [torch.zeros_like(p) for p in params]
+    plain = not bool(mu_k.any())  # SGD without momentum needs no velocity
     shape = {p.dim(): (K,) + (1,) * (p.dim() - 1) for p in params}
     lr_d, wd_d, mu_d = (t.to(device, torch.float32) for t in (lr_k, wd_k, mu_k))
     act = get_activation(activation).to(device)
 
-    X, y = X.to(device), y.to(device)
+    def with_ones(X):  # (N, d_in) -> (N, d_in + 1)
+        return torch.cat([X, X.new_ones(len(X), 1)], 1).to(device)
+
+    X, y = with_ones(X), y.to(device)
     if X_val is not None:
-        X_val, y_val = X_val.to(device), y_val.to(device)
+        X_val, y_val = with_ones(X_val), y_val.to(device)
     generator = torch.Generator().manual_seed(seed)  # the shuffling, on the CPU, as in fit
     active = torch.ones(K, dtype=torch.bool, device=device)
     done = torch.zeros(K, dtype=torch.int64, device=device)
@@ -274,15 +336,25 @@ def fit_trials(sizes, X, y, *, lr=0.1, weight_decay=0.0, momentum=0.0, activatio
         order = torch.randperm(len(X), generator=generator).to(device)  # (N,)
         for start in range(0, len(X), batch_size):
             idx = order[start:start + batch_size]
-            loss, _ = _losses(_forward(weights, biases, act, X[idx]), y[idx])  # (K,)
-            step_loss.append(torch.where(active, loss.detach(), nan))
-            active = active & torch.isfinite(loss.detach())  # a non-finite loss freezes its trial
-            grads = torch.autograd.grad(torch.where(active, loss, 0).sum(), params)
+            saved = []
+            logits = _forward(first, rest, act, X[idx], saved)  # (K, C, B)
+            labels = y[idx].expand(K, 1, len(idx))  # (K, 1, B)
+            m = logits.amax(1, keepdim=True)
+            e = (logits - m).exp_()
+            total = e.sum(1, keepdim=True)
+            loss = (total.log() + m - logits.gather(1, labels)).mean((1, 2))  # (K,): mean cross-entropy
+            step_loss.append(torch.where(active, loss, nan))
+            active = active & torch.isfinite(loss)  # a non-finite loss freezes its trial
+            delta = e.div_(total).scatter_add_(1, labels, torch.full(labels.shape, -1.0, dtype=e.dtype, device=device))  # softmax - onehot
+            delta = torch.where(active.view(K, 1, 1), delta / len(idx), 0)  # dL_k/dlogits, (K, C, B)
+            grads = _backward(first, rest, X[idx], saved, delta, activation)
             with torch.no_grad():
                 everyone = bool(active.all())
                 for p, v, g in zip(params, velocity, grads):
                     view = shape[p.dim()]
-                    if everyone:  # the common case, in place: v = mu v + (g + wd p); p = p - lr v
+                    if everyone and plain:  # no momentum: v = g + wd p is the step itself
+                        p.addcmul_(lr_d.view(view), g.addcmul_(wd_d.view(view), p), value=-1)
+                    elif everyone:  # the common case, in place: v = mu v + (g + wd p); p = p - lr v
                         v.mul_(mu_d.view(view)).add_(g).addcmul_(wd_d.view(view), p)
                         p.addcmul_(lr_d.view(view), v, value=-1)
                     else:  # frozen trials keep their parameters (their gradient may be nan)
@@ -294,15 +366,16 @@ def fit_trials(sizes, X, y, *, lr=0.1, weight_decay=0.0, momentum=0.0, activatio
             for split, (Xs, ys) in (("train", (X, y)), ("val", (X_val, y_val))):
                 if Xs is None:
                     continue
-                loss, correct = _losses(_forward(weights, biases, act, Xs), ys)
+                loss, correct = _evaluate(first, rest, act, Xs, ys)
                 metrics[f"{split}_loss"].append(torch.where(active, loss, nan))
                 metrics[f"{split}_acc"].append(torch.where(active, correct / len(ys), nan))
 
     def table(rows):
         return torch.stack(rows).float().cpu() if rows else torch.empty(0, K)
 
-    return Trials(sizes=sizes, activation=activation, weights=[W.detach() for W in weights],
-                  biases=[b.detach() for b in biases], lr=lr_k, weight_decay=wd_k, momentum=mu_k,
+    weights = [first[..., :-1].contiguous()] + [W for W, _ in rest]  # the trained weights
+    biases = [first[..., -1].contiguous()] + [b for _, b in rest]
+    return Trials(sizes=sizes, activation=activation, weights=weights, biases=biases, lr=lr_k, weight_decay=wd_k, momentum=mu_k,
                   step_loss=table(step_loss), **{k: table(v) for k, v in metrics.items()},
                   diverged=~active.cpu(), epochs_done=done.cpu())
 

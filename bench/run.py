@@ -15,7 +15,10 @@
 4. Trials side by side: K = 64 small MLPs (64-64-10 on the digits, a few epochs, one learning rate
    each) trained at once by ``actlib.fit_trials`` against the same trials one after another with
    ``actlib.fit``, as a ratio in one run (target >= 10x on a CPU), and the FLOP/s the batched
-   training achieves against the device's own large matrix product (2048 x 2048 float32).
+   training achieves against the device's own large matrix product (2048 x 2048 float32). On the
+   CPU it runs twice: on one thread (``--threads``), and on all the cores torch uses by default
+   (both sides get the same threads; a loop of tiny networks cannot use a second core, one batched
+   training can, which is the point of training trials side by side).
 """
 import argparse
 import os
@@ -238,6 +241,8 @@ def main():
     bench_activations(device, max(1, args.repeats), args.threads)
     bench_explorer(max(1, args.repeats))
     bench_trials(device, args.threads)
+    if device.type == "cpu" and torch.get_num_threads() not in (1, args.threads):
+        bench_trials(device, torch.get_num_threads())  # every core, for both sides
 
 
 if __name__ == "__main__":

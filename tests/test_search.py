@@ -40,6 +40,23 @@ def test_a_batched_trial_is_the_trial_trained_alone(digits):
                                        rtol=1e-4, atol=1e-5, check_dtype=False)
 
 
+@pytest.mark.parametrize("activation", ["relu", "elu", "sigmoid", "gelu"])
+def test_deeper_trials_without_momentum_are_the_trials_trained_alone(digits, activation):
+    # two hidden layers (the batched middle layer and its hand-written backward pass) and plain SGD
+    # (no momentum: fit_trials keeps no velocity then)
+    X, y, _, _ = digits
+    sizes, lr, wd = [64, 16, 12, 10], [0.05, 0.3], [0.0, 1e-3]
+    trials = actlib.fit_trials(sizes, X, y, lr=lr, weight_decay=wd, activation=activation, init="he_normal",
+                               init_seed=[1, 2], epochs=2, batch_size=50, seed=3)
+    for k in range(2):
+        net = actlib.mlp(sizes, activation, init="he_normal", generator=torch.Generator().manual_seed(1 + k))
+        history = actlib.fit(net, X, y, lr=lr[k], weight_decay=wd[k], epochs=2, batch_size=50, seed=3, progress=False)
+        for p, q in zip(net.parameters(), trials.model(k).parameters()):
+            torch.testing.assert_close(q, p, rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(torch.tensor(trials.history(k).step_loss), torch.tensor(history.step_loss),
+                                   rtol=1e-4, atol=1e-5)
+
+
 def test_trials_do_not_interact(digits):
     X, y, _, _ = digits
     a = actlib.fit_trials(SIZES, X, y, lr=[0.1, 0.3], epochs=2)
