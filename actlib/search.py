@@ -200,7 +200,11 @@ def _backward(first, rest, X1, saved, delta, activation):
     grads = []
     for (W, b), (z_prev, a_prev) in zip(reversed(rest), reversed(saved)):
         grads += [delta.sum(2), torch.bmm(delta, a_prev.transpose(1, 2))]  # db, dW: (K, d_out, N) x (K, N, d_in)
-        delta = torch.bmm(W.transpose(1, 2), delta).mul_(derivative(activation, z_prev))  # (W^T delta) * g'(z)
+        delta = torch.bmm(W.transpose(1, 2), delta)  # (K, d_in, d_out) x (K, d_out, N): W^T delta
+        if activation == "relu":  # * g'(z) = [z > 0], fused: the kernel torch's autograd runs for ReLU
+            delta = torch.ops.aten.threshold_backward(delta, z_prev, 0)
+        else:  # * g'(z), the closed form of actlib.derivative
+            delta = delta.mul_(derivative(activation, z_prev))
     K, h, _ = first.shape
     grads.append((delta.reshape(K * h, -1) @ X1).view(first.shape))  # (K h, N) x (N, d_in + 1)
     return grads[::-1]
