@@ -30,7 +30,6 @@ import itertools
 import json
 import math
 import numbers
-import os
 import string
 import uuid
 
@@ -41,8 +40,9 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from PIL import Image
 
 from ._validate import check_number
+from .book import static_site
 
-__all__ = ["MAX_FRAMES", "Explorer", "explore", "log_values", "static_site"]
+__all__ = ["MAX_FRAMES", "Explorer", "explore", "log_values"]
 
 MAX_FRAMES = 64  # the static site embeds every frame: this keeps a page light
 STATIC_SCALE = 2  # static frames are drawn at 2x dpi and shown at 1x: sharp on high-density screens
@@ -73,11 +73,6 @@ function show() {
 inputs.forEach(el => el.addEventListener("input", show));
 show();
 })();"""
-
-
-def static_site() -> bool:
-    """True while the book's static site is built (the environment has ``ACTLIB_STATIC_SITE=1``)."""
-    return os.environ.get("ACTLIB_STATIC_SITE", "") == "1"
 
 
 def log_values(low, high, n):

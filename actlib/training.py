@@ -22,7 +22,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ._validate import check_choice, check_number
-from .explorers import static_site
+from .book import static_site
 
 __all__ = ["OPTIMIZERS", "History", "fit", "evaluate", "accuracy"]
 

@@ -41,15 +41,6 @@ def static_page(explorer):
 
 # --- the environment and log sliders -------------------------------------------------------------
 
-def test_static_site_reads_the_environment(monkeypatch):
-    monkeypatch.setenv("ACTLIB_STATIC_SITE", "1")
-    assert actlib.static_site()
-    monkeypatch.setenv("ACTLIB_STATIC_SITE", "0")
-    assert not actlib.static_site()
-    monkeypatch.delenv("ACTLIB_STATIC_SITE")
-    assert not actlib.static_site()
-
-
 def test_log_values_are_exact_at_the_ends_and_clean_inside():
     assert actlib.log_values(1e-3, 10, 5) == [0.001, 0.01, 0.1, 1.0, 10.0]
     values = actlib.log_values(3e-4, 0.7, 7)
