@@ -4,6 +4,8 @@
 #                  student notebooks to hand out into student/notebooks
 #   make test      unit tests, every notebook under nbval, both editions built warning-free, the site
 #                  checks, and the real-browser test (skipped when Chromium is missing)
+#   make lint      ruff's formatter (--check) and linter on the code and the notebooks
+#   make format    ruff formats the code and the notebooks and fixes what it can
 #   make colab-cell  after changing the repository URL in _config.yml: update every chapter's Colab cell
 # Each creates .venv and installs requirements.txt into it when it is missing or out of date.
 
@@ -15,7 +17,7 @@ JOBS   ?= 2
 JB     := $(BIN)/jupyter-book build . --warningiserror --keep-going
 CACHE  := _build/.jupyter_cache
 
-.PHONY: book student test colab-cell bench clean
+.PHONY: book student test lint format colab-cell bench clean
 
 $(STAMP): requirements.txt requirements-assets.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +38,7 @@ student: $(STAMP)
 
 # Everything from scratch: the cache is emptied, so each chapter is executed once by the
 # instructor build (and once by nbval) and the student build reuses those executions.
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope -p no:cacheprovider
 	rm -rf $(CACHE)
 	$(JB) --all
@@ -44,6 +46,15 @@ test: $(STAMP)
 	$(BIN)/python tools/student_notebooks.py --out student/notebooks
 	$(BIN)/python -m pytest tests/site_checks.py tests/browser_checks.py -rs -p no:cacheprovider
 	SITE_DIR=student/_build/html $(BIN)/python -m pytest tests/browser_checks.py -rs -p no:cacheprovider
+
+# One formatter and one linter for code and notebooks (ruff, 88 columns: see pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 colab-cell: $(STAMP)
 	$(BIN)/python tools/colab_cell.py
