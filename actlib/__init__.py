@@ -1,11 +1,28 @@
 """actlib: the small shared library of the book "Making neural networks train".
 
-Every chapter imports it (``import actlib``); each module holds one topic and names the chapter that
-teaches it. The public API is re-exported here, so ``actlib.get_activation`` and
-``actlib.activations.get_activation`` are the same function.
+Every chapter imports it (``import actlib``); each module holds one topic and names the
+chapter that teaches it. The public API is re-exported here, so
+``actlib.get_activation`` and ``actlib.activations.get_activation`` are the same
+function.
 """
-from . import (activations, approximation, batchnorm, book, data, device, diagnostics, exercises, explorers,
-               init, models, plots, preprocessing, search, training)
+
+from . import (
+    activations,
+    approximation,
+    batchnorm,
+    book,
+    data,
+    device,
+    diagnostics,
+    exercises,
+    explorers,
+    init,
+    models,
+    plots,
+    preprocessing,
+    search,
+    training,
+)
 from .activations import *  # noqa: F403
 from .approximation import *  # noqa: F403
 from .batchnorm import *  # noqa: F403
@@ -24,7 +41,19 @@ from .training import *  # noqa: F403
 
 __version__ = "0.1.0"
 __all__ = [
-    *activations.__all__, *approximation.__all__, *batchnorm.__all__, *book.__all__, *data.__all__,
-    *device.__all__, *diagnostics.__all__, *exercises.__all__, *explorers.__all__, *init.__all__,
-    *models.__all__, *plots.__all__, *preprocessing.__all__, *search.__all__, *training.__all__,
+    *activations.__all__,
+    *approximation.__all__,
+    *batchnorm.__all__,
+    *book.__all__,
+    *data.__all__,
+    *device.__all__,
+    *diagnostics.__all__,
+    *exercises.__all__,
+    *explorers.__all__,
+    *init.__all__,
+    *models.__all__,
+    *plots.__all__,
+    *preprocessing.__all__,
+    *search.__all__,
+    *training.__all__,
 ]

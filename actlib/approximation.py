@@ -2,34 +2,36 @@ r"""Approximation: what sums of ReLUs and maxima of lines can draw.
 
 Two constructions that make the universal approximation idea concrete in one dimension.
 
-1. A **sum of N ReLU units** with kinks :math:`c_1 < \dots < c_N` is a piecewise linear function
-   that may bend at each kink:
+1. A **sum of N ReLU units** with kinks :math:`c_1 < \dots < c_N` is a piecewise linear
+   function that may bend at each kink:
 
    .. math::
 
        f_N(x) = b + \sum_{i=1}^{N} a_i \,\max(0,\, x - c_i)
 
-   It is a one-hidden-layer network (hidden weights 1, hidden biases :math:`-c_i`, output weights
-   :math:`a_i`, output bias :math:`b`). With the kinks fixed, :math:`a` and :math:`b` enter
-   linearly, so least squares finds the best ones in one step (:func:`fit_relu_sum`). More units,
-   more bends, a smaller error.
+   It is a one-hidden-layer network (hidden weights 1, hidden biases :math:`-c_i`,
+   output weights :math:`a_i`, output bias :math:`b`). With the kinks fixed, :math:`a`
+   and :math:`b` enter linearly, so least squares finds the best ones in one step
+   (:func:`fit_relu_sum`). More units, more bends, a smaller error.
 
-2. A **Maxout unit** with k pieces, :math:`\max_i (w_i x + b_i)`, is a convex piecewise linear
-   function. Its pieces can be the tangent lines of a convex curve :math:`f` at points
-   :math:`t_i` (:func:`tangent_maxout`):
+2. A **Maxout unit** with k pieces, :math:`\max_i (w_i x + b_i)`, is a convex piecewise
+   linear function. Its pieces can be the tangent lines of a convex curve :math:`f` at
+   points :math:`t_i` (:func:`tangent_maxout`):
 
    .. math::
 
        w_i = f'(t_i), \qquad b_i = f(t_i) - f'(t_i)\, t_i
 
-   For :math:`f(x) = x^2` on :math:`[-1, 1]` with :math:`t_i` at the centres of k equal cells the
-   largest gap is exactly :math:`1/k^2`.
+   For :math:`f(x) = x^2` on :math:`[-1, 1]` with :math:`t_i` at the centres of k equal
+   cells the largest gap is exactly :math:`1/k^2`.
 
-Universal approximation: Cybenko (1989), Hornik (1991), Leshno, Lin, Pinkus & Schocken (1993).
+Universal approximation: Cybenko (1989), Hornik (1991),
+Leshno, Lin, Pinkus & Schocken (1993).
 Maxout: Goodfellow et al. (2013), "Maxout networks".
 
 Taught in the chapter "Why non-linearity".
 """
+
 import torch
 from torch import nn
 
@@ -43,13 +45,15 @@ def _check_1d(name, x):
     if not torch.is_tensor(x):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if x.ndim != 1 or not x.is_floating_point() or x.numel() == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D float tensor, got shape {tuple(x.shape)} "
-                         f"and dtype {x.dtype}")
+        raise ValueError(
+            f"{name} must be a non-empty 1-D float tensor, got shape {tuple(x.shape)} "
+            f"and dtype {x.dtype}"
+        )
     return x
 
 
 def relu_features(x, kinks):
-    r"""The ReLU units of a sum of ReLUs, evaluated at every point: :math:`\max(0, x_n - c_i)`.
+    r"""The ReLU units of a sum of ReLUs at every point: :math:`\max(0, x_n - c_i)`.
 
     .. math::
 
@@ -77,22 +81,28 @@ def relu_features(x, kinks):
 
 
 def fit_relu_sum(x, y, n_units, *, lo=None, hi=None):
-    r"""Fit :math:`f(x) = b + \sum_{i=1}^{N} a_i \max(0, x - c_i)` to the points ``(x, y)`` by least squares.
+    r"""Fit a sum of ReLUs to the points ``(x, y)`` by least squares.
 
-    The kinks are evenly spaced, :math:`c_i = \text{lo} + (i - 1)\,(\text{hi} - \text{lo}) / N`
-    for :math:`i = 1..N`, so the first unit is a straight line over the whole interval and every
-    other unit adds one bend. The output weights :math:`a` and bias :math:`b` minimise
+    .. math::
+
+        f(x) = b + \sum_{i=1}^{N} a_i \max(0, x - c_i)
+
+    The kinks are evenly spaced,
+    :math:`c_i = \text{lo} + (i - 1)\,(\text{hi} - \text{lo}) / N` for :math:`i = 1..N`,
+    so the first unit is a straight line over the whole interval and every other unit
+    adds one bend. The output weights :math:`a` and bias :math:`b` minimise
     :math:`\sum_n (f(x_n) - y_n)^2` (``torch.linalg.lstsq`` in float64).
 
     Args:
         x: inputs, shape ``(N,)``.
         y: targets, shape ``(N,)``.
         n_units: the number of ReLU units :math:`N`, at least 1.
-        lo, hi: the interval the kinks are spread over. Default: ``x.min()`` and ``x.max()``.
+        lo, hi: the interval the kinks are spread over. Default: ``x.min()`` and
+            ``x.max()``.
 
     Returns:
-        an ``nn.Sequential(Linear(1, N), ReLU(), Linear(N, 1))`` holding the fit, of ``x``'s dtype
-        and device. Shape: ``(M, 1) -> (M, 1)``.
+        an ``nn.Sequential(Linear(1, N), ReLU(), Linear(N, 1))`` holding the fit, of
+        ``x``'s dtype and device. Shape: ``(M, 1) -> (M, 1)``.
 
     Example::
 
@@ -106,16 +116,21 @@ def fit_relu_sum(x, y, n_units, *, lo=None, hi=None):
     _check_1d("x", x)
     _check_1d("y", y)
     if y.shape != x.shape:
-        raise ValueError(f"y must have the shape of x {tuple(x.shape)}, got {tuple(y.shape)}")
+        raise ValueError(
+            f"y must have the shape of x {tuple(x.shape)}, got {tuple(y.shape)}"
+        )
     n_units = check_number("n_units", n_units, low=1, integer=True)
     lo = float(x.min()) if lo is None else check_number("lo", lo, finite=True)
     hi = float(x.max()) if hi is None else check_number("hi", hi, finite=True)
     if not lo < hi:
         raise ValueError(f"lo={lo!r} must be smaller than hi={hi!r}")
     x64, y64 = x.detach().double(), y.detach().double()
-    kinks = lo + (hi - lo) * torch.arange(n_units, dtype=torch.float64, device=x.device) / n_units  # (N,)
-    A = torch.cat([torch.ones_like(x64)[:, None], relu_features(x64, kinks)], dim=1)  # (M, 1 + N)
-    coef = torch.linalg.lstsq(A.cpu(), y64[:, None].cpu(), driver="gelsd").solution.to(x.device)  # (1 + N, 1)
+    steps = torch.arange(n_units, dtype=torch.float64, device=x.device)  # 0, ..., N - 1
+    kinks = lo + (hi - lo) * steps / n_units  # (N,)
+    ones = torch.ones_like(x64)[:, None]  # (M, 1)
+    A = torch.cat([ones, relu_features(x64, kinks)], dim=1)  # (M, 1 + N)
+    result = torch.linalg.lstsq(A.cpu(), y64[:, None].cpu(), driver="gelsd")
+    coef = result.solution.to(x.device)  # (1 + N, 1)
     net = nn.Sequential(nn.Linear(1, n_units), nn.ReLU(), nn.Linear(n_units, 1))
     net = net.to(device=x.device, dtype=x.dtype)
     with torch.no_grad():
@@ -131,17 +146,21 @@ def tangent_maxout(f, points):
 
     .. math::
 
-        \text{maxout}(x) = \max_{i=1..k}\, \bigl(f'(t_i)\, x + f(t_i) - f'(t_i)\, t_i\bigr)
+        \text{maxout}(x)
+            = \max_{i=1..k}\, \bigl(f'(t_i)\, x + f(t_i) - f'(t_i)\, t_i\bigr)
 
-    For a convex ``f`` every tangent line lies below the curve, so the unit approximates ``f`` from
-    below, and more points make the gaps smaller. :math:`f'` is computed by autograd.
+    For a convex ``f`` every tangent line lies below the curve, so the unit approximates
+    ``f`` from below, and more points make the gaps smaller. Autograd computes
+    :math:`f'`.
 
     Args:
-        f: a differentiable function of a tensor, element-wise (e.g. ``lambda x: x**2``).
+        f: a differentiable, element-wise function of a tensor, e.g.
+            ``lambda x: x**2``.
         points: the tangent points :math:`t_i`, a 1-D float tensor of length k.
 
     Returns:
-        ``Maxout(1, 1, k)`` on the device and dtype of ``points``. Shape: ``(M, 1) -> (M, 1)``.
+        ``Maxout(1, 1, k)`` on the device and dtype of ``points``.
+        Shape: ``(M, 1) -> (M, 1)``.
 
     Example::
 
@@ -160,5 +179,6 @@ def tangent_maxout(f, points):
     unit = Maxout(1, 1, k=t.numel()).to(device=points.device, dtype=points.dtype)
     with torch.no_grad():
         unit.linear.weight.copy_(slope[:, None])  # (k, 1): piece i has slope f'(t_i)
-        unit.linear.bias.copy_(value.detach() - slope * t.detach())  # f(t_i) - f'(t_i) t_i
+        # piece i has intercept f(t_i) - f'(t_i) t_i
+        unit.linear.bias.copy_(value.detach() - slope * t.detach())
     return unit

@@ -1,35 +1,40 @@
 r"""Batch Normalisation, written from scratch with each equation above its line of code.
 
-Ioffe & Szegedy (2015), "Batch Normalization: Accelerating Deep Network Training by Reducing
-Internal Covariate Shift", https://arxiv.org/abs/1502.03167.
+Ioffe & Szegedy (2015), "Batch Normalization: Accelerating Deep Network Training by
+Reducing Internal Covariate Shift", https://arxiv.org/abs/1502.03167.
 
-For a mini-batch :math:`\{z_1, \dots, z_m\}` of one feature (a column of the ``(N, C)`` input, or
-one channel of an ``(N, C, L)`` input, where :math:`m = N` or :math:`m = N L`), training mode
-computes
+For a mini-batch :math:`\{z_1, \dots, z_m\}` of one feature (a column of the ``(N, C)``
+input, or one channel of an ``(N, C, L)`` input, where :math:`m = N` or
+:math:`m = N L`), training mode computes
 
 .. math::
 
     \mu_B = \frac{1}{m}\sum_{i=1}^{m} z_i, \qquad
-    \sigma_B^2 = \frac{1}{m}\sum_{i=1}^{m} (z_i - \mu_B)^2 \quad\text{(biased: divide by } m\text{)},
+    \sigma_B^2 = \frac{1}{m}\sum_{i=1}^{m} (z_i - \mu_B)^2
+        \quad\text{(biased: divide by } m\text{)},
 
     \hat z_i = \frac{z_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad
     y_i = \gamma\, \hat z_i + \beta ,
 
-and updates the running statistics that evaluation mode uses instead of :math:`\mu_B, \sigma_B^2`:
+and updates the running statistics that evaluation mode uses instead of
+:math:`\mu_B, \sigma_B^2`:
 
 .. math::
 
-    \hat\mu \leftarrow (1 - \text{momentum})\,\hat\mu + \text{momentum}\cdot\mu_B, \qquad
+    \hat\mu \leftarrow (1 - \text{momentum})\,\hat\mu
+        + \text{momentum}\cdot\mu_B, \qquad
     \hat\sigma^2 \leftarrow (1 - \text{momentum})\,\hat\sigma^2
         + \text{momentum}\cdot\frac{m}{m - 1}\,\sigma_B^2 .
 
-Two variances, as in torch: the normalisation divides by the **biased** :math:`\sigma_B^2`, the
-running average collects the **unbiased** :math:`\frac{m}{m-1}\sigma_B^2`. With
-``momentum=None`` the running statistics are the plain average over all batches seen so far
-(momentum :math:`= 1/t` at the :math:`t`-th batch, counted in ``num_batches_tracked``).
+Two variances, as in torch: the normalisation divides by the **biased**
+:math:`\sigma_B^2`, the running average collects the **unbiased**
+:math:`\frac{m}{m-1}\sigma_B^2`. With ``momentum=None`` the running statistics are the
+plain average over all batches seen so far (momentum :math:`= 1/t` at the :math:`t`-th
+batch, counted in ``num_batches_tracked``).
 
 Taught in the chapter "Batch Normalisation".
 """
+
 import torch
 from torch import nn
 
@@ -39,36 +44,39 @@ __all__ = ["BatchNorm1d"]
 
 
 class BatchNorm1d(nn.Module):
-    r"""Batch Normalisation over a mini-batch of 2-d ``(N, C)`` or 3-d ``(N, C, L)`` inputs.
+    r"""Batch Normalisation over a mini-batch of ``(N, C)`` or ``(N, C, L)`` inputs.
 
     A drop-in for ``torch.nn.BatchNorm1d``: the same arguments, parameters (``weight`` =
-    :math:`\gamma`, ``bias`` = :math:`\beta`), buffers (``running_mean``, ``running_var``,
-    ``num_batches_tracked``) and ``state_dict``, so the state of one loads into the other.
+    :math:`\gamma`, ``bias`` = :math:`\beta`), buffers (``running_mean``,
+    ``running_var``, ``num_batches_tracked``) and ``state_dict``, so the state of one
+    loads into the other.
 
     .. math::
 
         y = \gamma \, \frac{z - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta
 
-    with :math:`\mu, \sigma^2` the batch's mean and biased variance in training mode (see the module
-    docstring for the running averages), and the running statistics in evaluation mode.
+    with :math:`\mu, \sigma^2` the batch's mean and biased variance in training mode
+    (see the module docstring for the running averages), and the running statistics in
+    evaluation mode.
 
     Args:
         num_features: :math:`C`, the number of features (channels). At least 1.
-        eps: :math:`\epsilon > 0`, added to the variance so that a constant feature does not
-            divide by 0. Default: 1e-5.
-        momentum: weight of the new batch in the running averages, in [0, 1], or ``None`` for a
-            cumulative (equal-weight) average. Default: 0.1.
+        eps: :math:`\epsilon > 0`, added to the variance so that a constant feature does
+            not divide by 0. Default: 1e-5.
+        momentum: weight of the new batch in the running averages, in [0, 1], or
+            ``None`` for a cumulative (equal-weight) average. Default: 0.1.
         affine: learn :math:`\gamma` (ones) and :math:`\beta` (zeros); without them
             ``weight`` and ``bias`` are ``None``. Default: ``True``.
-        track_running_stats: keep running statistics for evaluation mode. With ``False`` the
-            buffers are ``None`` and the batch's own statistics are used in evaluation too.
-            Default: ``True``.
-        device, dtype: of the parameters and buffers. Default: ``None`` (torch's defaults).
+        track_running_stats: keep running statistics for evaluation mode. With ``False``
+            the buffers are ``None`` and the batch's own statistics are used in
+            evaluation too. Default: ``True``.
+        device, dtype: of the parameters and buffers. Default: ``None`` (torch's
+            defaults).
 
     Shape:
-        Input :math:`(N, C)` or :math:`(N, C, L)`; output: the same shape. In training mode (or
-        without running statistics) each feature needs more than one value: :math:`N > 1` for
-        :math:`(N, C)`, :math:`N L > 1` for :math:`(N, C, L)`.
+        Input :math:`(N, C)` or :math:`(N, C, L)`; output: the same shape. In training
+        mode (or without running statistics) each feature needs more than one value:
+        :math:`N > 1` for :math:`(N, C)`, :math:`N L > 1` for :math:`(N, C, L)`.
 
     Example::
 
@@ -80,28 +88,47 @@ class BatchNorm1d(nn.Module):
     Taught in the chapter "Batch Normalisation".
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None):
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
-        self.num_features = check_number("num_features", num_features, low=1, integer=True)
+        self.num_features = check_number(
+            "num_features", num_features, low=1, integer=True
+        )
         self.eps = check_number("eps", eps, low=0, low_open=True, finite=True)
-        self.momentum = None if momentum is None else check_number("momentum", momentum, low=0, high=1)
-        for name, flag in (("affine", affine), ("track_running_stats", track_running_stats)):
+        self.momentum = (
+            None
+            if momentum is None
+            else check_number("momentum", momentum, low=0, high=1)
+        )
+        for name, flag in (
+            ("affine", affine),
+            ("track_running_stats", track_running_stats),
+        ):
             if not isinstance(flag, bool):
                 raise TypeError(f"{name} must be True or False, got {flag!r}")
         self.affine, self.track_running_stats = affine, track_running_stats
         kw = {"device": device, "dtype": dtype}
         C = self.num_features
         if affine:
-            self.weight = nn.Parameter(torch.ones(C, **kw))   # γ
-            self.bias = nn.Parameter(torch.zeros(C, **kw))    # β
+            self.weight = nn.Parameter(torch.ones(C, **kw))  # γ
+            self.bias = nn.Parameter(torch.zeros(C, **kw))  # β
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", torch.zeros(C, **kw))  # μ̂
-            self.register_buffer("running_var", torch.ones(C, **kw))    # σ̂²
-            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long, device=device))
+            self.register_buffer("running_var", torch.ones(C, **kw))  # σ̂²
+            self.register_buffer(
+                "num_batches_tracked", torch.tensor(0, dtype=torch.long, device=device)
+            )
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -111,21 +138,30 @@ class BatchNorm1d(nn.Module):
         if not isinstance(z, torch.Tensor):
             raise TypeError(f"input must be a torch.Tensor, got {type(z).__name__}")
         if z.dim() not in (2, 3):
-            raise ValueError(f"expected a 2-d (N, C) or 3-d (N, C, L) input, got shape {tuple(z.shape)}")
+            raise ValueError(
+                "expected a 2-d (N, C) or 3-d (N, C, L) input, "
+                f"got shape {tuple(z.shape)}"
+            )
         if z.shape[1] != self.num_features:
-            raise ValueError(f"input of shape {tuple(z.shape)} has {z.shape[1]} features in dimension 1; "
-                             f"this layer was built with num_features={self.num_features}")
+            raise ValueError(
+                f"input of shape {tuple(z.shape)} has {z.shape[1]} features "
+                "in dimension 1; "
+                f"this layer was built with num_features={self.num_features}"
+            )
 
     def forward(self, z):
         self._check_input(z)
-        dims = (0,) if z.dim() == 2 else (0, 2)           # average over the batch (and length)
-        shape = (1, -1) + (1,) * (z.dim() - 2)            # (C,) -> (1, C) or (1, C, 1)
+        dims = (0,) if z.dim() == 2 else (0, 2)  # average over the batch (and length)
+        shape = (1, -1) + (1,) * (z.dim() - 2)  # (C,) -> (1, C) or (1, C, 1)
         use_batch = self.training or not self.track_running_stats
         if use_batch:
-            m = z.numel() // self.num_features            # values per feature: N or N·L
+            m = z.numel() // self.num_features  # values per feature: N or N·L
             if m <= 1:
-                raise ValueError(f"Expected more than 1 value per channel when training, got input of "
-                                 f"shape {tuple(z.shape)}: one value per feature has no variance")
+                raise ValueError(
+                    "Expected more than 1 value per channel when training, "
+                    f"got input of shape {tuple(z.shape)}: "
+                    "one value per feature has no variance"
+                )
             # μ_B = (1/m) Σ_i z_i
             mean = z.mean(dim=dims)
             # σ_B² = (1/m) Σ_i (z_i − μ_B)²                (biased: used to normalise)
@@ -133,7 +169,7 @@ class BatchNorm1d(nn.Module):
             if self.training and self.track_running_stats:
                 self._update_running(mean.detach(), var.detach(), m)
         else:
-            mean, var = self.running_mean, self.running_var   # evaluation: μ̂, σ̂²
+            mean, var = self.running_mean, self.running_var  # evaluation: μ̂, σ̂²
         # ẑ = (z − μ) / √(σ² + ε)
         z_hat = (z - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + self.eps)
         if not self.affine:
@@ -145,7 +181,11 @@ class BatchNorm1d(nn.Module):
     def _update_running(self, mean, var, m):
         self.num_batches_tracked += 1
         # momentum, or 1/t for the cumulative average over the t batches seen so far
-        momentum = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        momentum = (
+            1.0 / float(self.num_batches_tracked)
+            if self.momentum is None
+            else self.momentum
+        )
         # μ̂ ← (1 − momentum) μ̂ + momentum · μ_B
         self.running_mean.mul_(1 - momentum).add_(momentum * mean)
         # σ̂² ← (1 − momentum) σ̂² + momentum · m/(m − 1) · σ_B²     (unbiased)
@@ -159,5 +199,8 @@ class BatchNorm1d(nn.Module):
             self.num_batches_tracked.zero_()
 
     def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )

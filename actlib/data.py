@@ -1,15 +1,17 @@
 """Data sets of the book: four 2-D toy problems and the 8x8 handwritten digits.
 
-The toy sets are small enough to draw: a network's decision boundary on them shows what its
-activation function lets it bend. The digits (1797 images of 8x8 pixels, bundled with scikit-learn,
-no download) are the book's "real" data set: big enough for initialisation and normalisation to
-matter, small enough to train in a second on a laptop.
+The toy sets are small enough to draw: a network's decision boundary on them shows what
+its activation function lets it bend. The digits (1797 images of 8x8 pixels, bundled
+with scikit-learn, no download) are the book's "real" data set: big enough for
+initialisation and normalisation to matter, small enough to train in a second on a
+laptop.
 
 Everything random takes a ``seed``; the same seed gives the same data.
 
-Taught in the chapters "Why non-linearity" (toy sets) and "Zero-centring and data preprocessing"
-(standardisation of the digits).
+Taught in the chapters "Why non-linearity" (toy sets) and "Zero-centring and data
+preprocessing" (standardisation of the digits).
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -17,7 +19,16 @@ import torch
 
 from ._validate import check_choice, check_number
 
-__all__ = ["TOY_DATASETS", "toy_dataset", "xor", "moons", "circles", "spirals", "Split", "load_digits"]
+__all__ = [
+    "TOY_DATASETS",
+    "toy_dataset",
+    "xor",
+    "moons",
+    "circles",
+    "spirals",
+    "Split",
+    "load_digits",
+]
 
 TOY_DATASETS = ("xor", "moons", "circles", "spirals")
 
@@ -30,26 +41,32 @@ def _check(n, noise, seed, n_min=2):
 
 
 def _tensors(X, y):
-    return torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y, dtype=torch.int64)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    y = torch.as_tensor(y, dtype=torch.int64)
+    return X, y
 
 
 def xor(n=400, noise=0.1, seed=0):
-    r"""XOR: four Gaussian blobs at the corners of a square, opposite corners share a class.
+    r"""XOR: four Gaussian blobs at a square's corners; opposite corners share a class.
 
     .. math::
 
-        x = c + \text{noise}\cdot\varepsilon,\quad c \in \{-1, 1\}^2,\ \varepsilon \sim \mathcal N(0, I),
+        x = c + \text{noise}\cdot\varepsilon,\quad c \in \{-1, 1\}^2,
+        \ \varepsilon \sim \mathcal N(0, I),
         \qquad y = [\,\operatorname{sign} c_1 \ne \operatorname{sign} c_2\,]
 
-    No line separates the classes, so a linear model (or a stack of linear layers) fails on it.
+    No line separates the classes, so a linear model (or a stack of linear layers)
+    fails on it.
 
     Args:
-        n: number of points (at least 4). Default: 400. The blobs differ in size by at most one.
+        n: number of points (at least 4). Default: 400. The blobs differ in size by
+            at most one.
         noise: standard deviation of each blob. Default: 0.1.
         seed: seed of the draw. Default: 0.
 
     Returns:
-        ``(X, y)``: X float32 of shape ``(n, 2)``, y int64 of shape ``(n,)`` with values 0 and 1.
+        ``(X, y)``: X float32 of shape ``(n, 2)``, y int64 of shape ``(n,)`` with
+        values 0 and 1.
 
     Example::
 
@@ -61,7 +78,8 @@ def xor(n=400, noise=0.1, seed=0):
     """
     n, noise, seed = _check(n, noise, seed, n_min=4)
     rng = np.random.default_rng(seed)
-    corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])  # classes 0, 0, 1, 1
+    # the four corners, of classes 0, 0, 1, 1
+    corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     blob = rng.permutation(np.arange(n) % 4)  # (n,): which corner each point belongs to
     X = corners[blob] + noise * rng.standard_normal((n, 2))  # (n, 2)
     y = (np.sign(corners[blob, 0]) != np.sign(corners[blob, 1])).astype(np.int64)
@@ -73,7 +91,7 @@ def moons(n=400, noise=0.1, seed=0):
 
     Args:
         n: number of points (at least 2). Default: 400 (half per class, within one).
-        noise: standard deviation of the Gaussian noise added to each point. Default: 0.1.
+        noise: standard deviation of the Gaussian noise on each point. Default: 0.1.
         seed: ``random_state`` of ``make_moons``. Default: 0.
 
     Returns:
@@ -96,9 +114,10 @@ def circles(n=400, noise=0.1, seed=0, *, factor=0.5):
 
     Args:
         n: number of points (at least 2). Default: 400 (half per class, within one).
-        noise: standard deviation of the Gaussian noise added to each point. Default: 0.1.
+        noise: standard deviation of the Gaussian noise on each point. Default: 0.1.
         seed: ``random_state`` of ``make_circles``. Default: 0.
-        factor: radius of the inner circle relative to the outer one (in (0, 1)). Default: 0.5.
+        factor: radius of the inner circle relative to the outer one, in (0, 1).
+            Default: 0.5.
 
     Returns:
         ``(X, y)``: X float32 ``(n, 2)``, y int64 ``(n,)``; class 1 is the inner circle.
@@ -115,22 +134,24 @@ def circles(n=400, noise=0.1, seed=0, *, factor=0.5):
     factor = check_number("factor", factor, low=0, high=1, low_open=True)
     if factor == 1:
         raise ValueError("factor=1 is out of range; valid values lie in (0, 1)")
-    return _tensors(*make_circles(n_samples=n, noise=noise, factor=factor, random_state=seed))
+    X, y = make_circles(n_samples=n, noise=noise, factor=factor, random_state=seed)
+    return _tensors(X, y)
 
 
 def spirals(n=400, noise=0.1, seed=0, *, classes=2):
     r"""Interleaved spiral arms, one per class.
 
     Point :math:`i` of class :math:`k` sits at radius :math:`r = t` and angle
-    :math:`\theta = 3\pi t + 2\pi k / K` with :math:`t \sim U(0, 1)`, plus Gaussian noise:
+    :math:`\theta = 3\pi t + 2\pi k / K` with :math:`t \sim U(0, 1)`, plus
+    Gaussian noise:
 
     .. math::
 
         x = r\,(\cos\theta, \sin\theta) + \text{noise}\cdot\varepsilon
 
     Args:
-        n: number of points (at least ``classes``). Default: 400 (classes differ in size by at most
-            one).
+        n: number of points (at least ``classes``). Default: 400 (classes differ in size
+            by at most one).
         noise: standard deviation of the Gaussian noise. Default: 0.1.
         seed: seed of the draw. Default: 0.
         classes: number of arms (and classes), at least 2. Default: 2.
@@ -161,14 +182,17 @@ _TOY = {"xor": xor, "moons": moons, "circles": circles, "spirals": spirals}
 
 
 def toy_dataset(name, n=400, noise=0.1, seed=0, **kwargs):
-    """One of the 2-D toy data sets by name: ``"xor"``, ``"moons"``, ``"circles"`` or ``"spirals"``.
+    """One of the 2-D toy data sets by name.
+
+    The names are ``"xor"``, ``"moons"``, ``"circles"`` and ``"spirals"``.
 
     Args:
         name: one of ``TOY_DATASETS``.
         n: number of points. Default: 400.
         noise: noise level (see each function). Default: 0.1.
         seed: seed of the draw. Default: 0.
-        **kwargs: extra keywords of that data set: ``circles(factor=0.5)``, ``spirals(classes=2)``.
+        **kwargs: extra keywords of that data set, e.g. ``circles(factor=0.5)`` or
+            ``spirals(classes=2)``.
 
     Returns:
         ``(X, y)``: X float32 ``(n, 2)``, y int64 ``(n,)``.
@@ -184,7 +208,7 @@ def toy_dataset(name, n=400, noise=0.1, seed=0, **kwargs):
 
 
 class Split(NamedTuple):
-    """A train/test split: ``X_train, y_train, X_test, y_test`` (unpack it like a tuple).
+    """A train/test split ``X_train, y_train, X_test, y_test``; unpack it like a tuple.
 
     Example::
 
@@ -203,25 +227,29 @@ class Split(NamedTuple):
 def load_digits(test_size=0.25, seed=0, standardize=True):
     r"""The 8x8 handwritten digits of scikit-learn, split and (by default) standardised.
 
-    1797 images, 10 classes, 64 pixels with values 0 to 16, bundled with scikit-learn (nothing is
-    downloaded). The split is stratified (each class keeps its share in both parts). Standardisation
-    uses statistics of the *training* split only, then applies them to both splits:
+    1797 images, 10 classes, 64 pixels with values 0 to 16, bundled with scikit-learn
+    (nothing is downloaded). The split is stratified (each class keeps its share in both
+    parts). Standardisation uses statistics of the *training* split only, then applies
+    them to both splits:
 
     .. math::
 
         x' = \frac{x - \mu_\text{train}}{\sigma_\text{train}}
 
-    where a pixel that is constant in the training split (:math:`\sigma = 0`, e.g. a corner that is
-    always blank) is divided by 1 instead of 0, so nothing becomes ``inf`` or ``nan``.
+    where a pixel that is constant in the training split (:math:`\sigma = 0`, e.g. a
+    corner that is always blank) is divided by 1 instead of 0, so nothing becomes
+    ``inf`` or ``nan``.
 
     Args:
         test_size: fraction of the examples held out, in (0, 1). Default: 0.25.
         seed: ``random_state`` of the split. Default: 0.
-        standardize: standardise as above; ``False`` keeps the raw pixel values 0..16 (all
-            positive: the chapter on zero-centring shows why that hurts). Default: ``True``.
+        standardize: standardise as above; ``False`` keeps the raw pixel values 0..16
+            (all positive: the chapter on zero-centring shows why that hurts).
+            Default: ``True``.
 
     Returns:
-        ``Split(X_train, y_train, X_test, y_test)``: X float32 ``(N, 64)``, y int64 ``(N,)``.
+        ``Split(X_train, y_train, X_test, y_test)``: X float32 ``(N, 64)``,
+        y int64 ``(N,)``.
 
     Example::
 

@@ -1,26 +1,33 @@
 r"""Weight initialisation: where the first step of training starts.
 
-Every scheme below draws the weight of each ``nn.Linear`` layer from a distribution whose spread is
-chosen from the layer's *fans*: ``fan_in`` (inputs per unit) and ``fan_out`` (units fed). The aim
-is a signal whose variance neither shrinks nor grows from layer to layer.
+Every scheme below draws the weight of each ``nn.Linear`` layer from a distribution
+whose spread is chosen from the layer's *fans*: ``fan_in`` (inputs per unit) and
+``fan_out`` (units fed). The aim is a signal whose variance neither shrinks nor grows
+from layer to layer.
 
 .. math::
 
-    \text{Glorot normal:}\quad   & \sigma = \text{gain}\,\sqrt{2 / (\text{fan\_in} + \text{fan\_out})} \\
-    \text{Glorot uniform:}\quad  & \ell = \text{gain}\,\sqrt{6 / (\text{fan\_in} + \text{fan\_out})} \\
-    \text{He normal:}\quad       & \sigma = \sqrt{2 / (1 + a^2)} \,/\, \sqrt{\text{fan\_mode}} \\
-    \text{He uniform:}\quad      & \ell = \sqrt{3}\,\sigma_\text{He} \\
-    \text{LeCun normal:}\quad    & \sigma = 1 / \sqrt{\text{fan\_in}}
+    \text{Glorot normal:}\quad
+        & \sigma = \text{gain}\,\sqrt{2 / (\text{fan\_in} + \text{fan\_out})} \\
+    \text{Glorot uniform:}\quad
+        & \ell = \text{gain}\,\sqrt{6 / (\text{fan\_in} + \text{fan\_out})} \\
+    \text{He normal:}\quad
+        & \sigma = \sqrt{2 / (1 + a^2)} \,/\, \sqrt{\text{fan\_mode}} \\
+    \text{He uniform:}\quad
+        & \ell = \sqrt{3}\,\sigma_\text{He} \\
+    \text{LeCun normal:}\quad
+        & \sigma = 1 / \sqrt{\text{fan\_in}}
 
-(:math:`\ell` is the limit of a uniform draw :math:`U(-\ell, \ell)`, whose standard deviation is
-:math:`\ell / \sqrt{3}`.)
+(:math:`\ell` is the limit of a uniform draw :math:`U(-\ell, \ell)`, whose standard
+deviation is :math:`\ell / \sqrt{3}`.)
 
-The draws are made with ``tensor.normal_`` / ``tensor.uniform_`` in the same order and with the same
-arithmetic as ``torch.nn.init``, so that with the same ``generator`` state the weights are equal,
-draw for draw, to ``torch.nn.init.xavier_normal_`` and friends.
+The draws are made with ``tensor.normal_`` / ``tensor.uniform_`` in the same order and
+with the same arithmetic as ``torch.nn.init``, so that with the same ``generator`` state
+the weights are equal, draw for draw, to ``torch.nn.init.xavier_normal_`` and friends.
 
 Taught in the chapter "Weight initialisation".
 """
+
 import math
 
 import torch
@@ -28,10 +35,24 @@ from torch import nn
 
 from ._validate import check_choice, check_number
 
-__all__ = ["INIT_SCHEMES", "NONLINEARITIES", "fan_in_out", "fans", "gain", "init_std", "init_weights"]
+__all__ = [
+    "INIT_SCHEMES",
+    "NONLINEARITIES",
+    "fan_in_out",
+    "fans",
+    "gain",
+    "init_std",
+    "init_weights",
+]
 
 INIT_SCHEMES = (
-    "zeros", "constant", "normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform",
+    "zeros",
+    "constant",
+    "normal",
+    "xavier_normal",
+    "xavier_uniform",
+    "he_normal",
+    "he_uniform",
     "lecun_normal",
 )
 
@@ -50,19 +71,30 @@ _MODES = ("fan_in", "fan_out")
 
 # the names ``gain`` (and ``torch.nn.init.calculate_gain``) accepts
 NONLINEARITIES = (
-    "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-    "sigmoid", "tanh", "relu", "leaky_relu", "selu",
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "selu",
 )
 
 
 def _scheme_params(scheme, params):
-    """Check ``scheme`` and its keyword ``params``; return them merged with the defaults."""
+    """Check ``scheme`` and its keyword ``params``; return them merged with defaults."""
     check_choice("scheme", scheme, INIT_SCHEMES)
     allowed = _PARAMS[scheme]
     for key in params:
         if key not in allowed:
             raise TypeError(
-                f"scheme={scheme!r} takes no parameter {key!r}; its parameters are {list(allowed)}"
+                f"scheme={scheme!r} takes no parameter {key!r}; "
+                f"its parameters are {list(allowed)}"
             )
     p = {**allowed, **params}
     if scheme == "constant":
@@ -80,12 +112,13 @@ def _scheme_params(scheme, params):
 def fan_in_out(weight):
     """The fans of a linear layer's weight: ``(fan_in, fan_out)``.
 
-    ``nn.Linear(d_in, d_out)`` stores its weight as a matrix of shape ``(d_out, d_in)`` (it computes
-    ``z = x @ W.T + b``), so ``fan_in = d_in`` is the number of columns and ``fan_out = d_out`` the
-    number of rows.
+    ``nn.Linear(d_in, d_out)`` stores its weight as a matrix of shape ``(d_out, d_in)``
+    (it computes ``z = x @ W.T + b``), so ``fan_in = d_in`` is the number of columns and
+    ``fan_out = d_out`` the number of rows.
 
     Args:
-        weight: a 2-D tensor of shape ``(fan_out, fan_in)``, e.g. ``nn.Linear(...).weight``.
+        weight: a 2-D tensor of shape ``(fan_out, fan_in)``, e.g.
+            ``nn.Linear(...).weight``.
 
     Example::
 
@@ -98,17 +131,19 @@ def fan_in_out(weight):
         raise TypeError(f"weight must be a torch.Tensor, got {type(weight).__name__}")
     if weight.ndim != 2:
         raise ValueError(
-            f"weight must be 2-D (out_features, in_features), got shape {tuple(weight.shape)}"
+            "weight must be 2-D (out_features, in_features), "
+            f"got shape {tuple(weight.shape)}"
         )
     fan_out, fan_in = weight.shape
     return fan_in, fan_out
 
 
 def fans(weight):
-    r"""The fans of any weight, as ``torch.nn.init`` computes them: ``(fan_in, fan_out)``.
+    r"""The fans ``(fan_in, fan_out)`` of any weight, as in ``torch.nn.init``.
 
-    A weight of shape ``(out, in, k_1, ..., k_d)`` (a convolution's, with a receptive field of
-    :math:`k_1 \cdots k_d` positions) feeds each output unit from ``in`` channels at every position:
+    A weight of shape ``(out, in, k_1, ..., k_d)`` (a convolution's, with a receptive
+    field of :math:`k_1 \cdots k_d` positions) feeds each output unit from ``in``
+    channels at every position:
 
     .. math::
 
@@ -118,7 +153,8 @@ def fans(weight):
     For a linear layer (2-D weight ``(out, in)``) this is ``fan_in_out``.
 
     Args:
-        weight: a tensor with at least 2 dimensions, e.g. ``nn.Conv2d(3, 16, 5).weight``.
+        weight: a tensor with at least 2 dimensions, e.g.
+            ``nn.Conv2d(3, 16, 5).weight``.
 
     Shape:
         ``(out, in, *kernel)`` -> two integers.
@@ -134,15 +170,18 @@ def fans(weight):
         raise TypeError(f"weight must be a torch.Tensor, got {type(weight).__name__}")
     if weight.ndim < 2:
         raise ValueError(
-            f"weight must have at least 2 dimensions (out, in, *kernel), got shape {tuple(weight.shape)}"
+            "weight must have at least 2 dimensions (out, in, *kernel), "
+            f"got shape {tuple(weight.shape)}"
         )
     receptive_field = math.prod(weight.shape[2:])  # 1 for a linear layer
     return weight.shape[1] * receptive_field, weight.shape[0] * receptive_field
 
 
 def gain(nonlinearity, param=None):
-    r"""The gain of a non-linearity: how much to scale :math:`1/\sqrt{\text{fan}}` so that the signal
-    keeps its size through the layer. Equal to ``torch.nn.init.calculate_gain``.
+    r"""The gain of a non-linearity, equal to ``torch.nn.init.calculate_gain``.
+
+    The gain is how much to scale :math:`1/\sqrt{\text{fan}}` so that the signal keeps
+    its size through the layer:
 
     .. math::
 
@@ -150,15 +189,17 @@ def gain(nonlinearity, param=None):
         \text{ReLU}: \sqrt2, \qquad \text{Leaky ReLU}: \sqrt{\frac{2}{1 + a^2}}, \qquad
         \text{SELU}: \tfrac34
 
-    The ReLU gain comes from :math:`E[\mathrm{relu}(z)^2] = \tfrac12 \mathrm{Var}[z]` for a
-    symmetric :math:`z` (He et al., 2015, "Delving deep into rectifiers"): half the signal is cut,
-    the weights make up for it with twice the variance. A Leaky ReLU with slope :math:`a` keeps
-    :math:`\tfrac{1 + a^2}{2}` of it. tanh's :math:`\tfrac53` makes up for the slope below 1 away
-    from 0; the sigmoid's gain of 1 is a convention, not a derivation.
+    The ReLU gain comes from :math:`E[\mathrm{relu}(z)^2] = \tfrac12 \mathrm{Var}[z]`
+    for a symmetric :math:`z` (He et al., 2015, "Delving deep into rectifiers"): half
+    the signal is cut, the weights make up for it with twice the variance. A Leaky ReLU
+    with slope :math:`a` keeps :math:`\tfrac{1 + a^2}{2}` of it. tanh's :math:`\tfrac53`
+    makes up for the slope below 1 away from 0; the sigmoid's gain of 1 is a convention,
+    not a derivation.
 
     Args:
         nonlinearity: one of ``NONLINEARITIES``.
-        param: the negative slope :math:`a` of ``"leaky_relu"``. Default: ``None`` (0.01, as torch).
+        param: the negative slope :math:`a` of ``"leaky_relu"``. Default: ``None``
+            (0.01, as torch).
 
     Example::
 
@@ -172,22 +213,26 @@ def gain(nonlinearity, param=None):
         slope = 0.01 if param is None else check_number("param", param, finite=True)
         return math.sqrt(2.0 / (1 + slope**2))
     if param is not None:
-        raise TypeError(f"nonlinearity={nonlinearity!r} takes no param, got param={param!r}")
-    return {"tanh": 5.0 / 3, "relu": math.sqrt(2.0), "selu": 3.0 / 4}.get(nonlinearity, 1)
+        raise TypeError(
+            f"nonlinearity={nonlinearity!r} takes no param, got param={param!r}"
+        )
+    gains = {"tanh": 5.0 / 3, "relu": math.sqrt(2.0), "selu": 3.0 / 4}
+    return gains.get(nonlinearity, 1)
 
 
 def init_std(scheme, fan_in, fan_out, **params):
-    r"""The standard deviation of the weights a scheme draws for a layer with these fans.
+    r"""The standard deviation of the weights that a scheme draws for these fans.
 
     .. math::
 
         \sigma_\text{normal} = \text{std}, \qquad
-        \sigma_\text{Glorot} = \text{gain}\sqrt{\frac{2}{\text{fan\_in} + \text{fan\_out}}}, \qquad
+        \sigma_\text{Glorot}
+            = \text{gain}\sqrt{\frac{2}{\text{fan\_in} + \text{fan\_out}}}, \qquad
         \sigma_\text{He} = \frac{\sqrt{2 / (1 + a^2)}}{\sqrt{\text{fan\_mode}}}, \qquad
         \sigma_\text{LeCun} = \frac{1}{\sqrt{\text{fan\_in}}}
 
-    and 0 for ``zeros`` and ``constant``. The uniform schemes have the same standard deviation as
-    their normal twins (their limit is :math:`\sqrt{3}\,\sigma`).
+    and 0 for ``zeros`` and ``constant``. The uniform schemes have the same standard
+    deviation as their normal twins (their limit is :math:`\sqrt{3}\,\sigma`).
 
     Erratum of the lecture notes: the Glorot normal standard deviation is
     :math:`\sqrt{2 / (n_\text{in} + n_\text{out})}`, not :math:`2 / \sqrt{n + m}`.
@@ -216,7 +261,8 @@ def init_std(scheme, fan_in, fan_out, **params):
     if scheme == "normal":
         return float(p["std"])
     if scheme.startswith("xavier"):
-        return p["gain"] * math.sqrt(2.0 / float(fan_in + fan_out))  # Glorot & Bengio (2010)
+        # Glorot & Bengio (2010)
+        return p["gain"] * math.sqrt(2.0 / float(fan_in + fan_out))
     if scheme.startswith("he"):
         fan = fan_in if p["mode"] == "fan_in" else fan_out
         gain = math.sqrt(2.0 / (1 + p["negative_slope"] ** 2))  # He et al. (2015)
@@ -226,7 +272,7 @@ def init_std(scheme, fan_in, fan_out, **params):
 
 @torch.no_grad()
 def _init_weight_(weight, scheme, p, generator):
-    """Fill one 2-D weight in place, with the same arithmetic and draws as ``torch.nn.init``."""
+    """Fill one 2-D weight in place, draw for draw as ``torch.nn.init`` does."""
     fan_in, fan_out = fan_in_out(weight)
     if scheme == "zeros":
         return weight.zero_()
@@ -240,40 +286,47 @@ def _init_weight_(weight, scheme, p, generator):
 
 
 def init_weights(model, scheme, *, bias=0.0, generator=None, **params):
-    r"""Re-initialise, in place, the weight of every ``nn.Linear`` in ``model`` and set its bias.
+    r"""Re-initialise in place the weight and bias of each ``nn.Linear`` in ``model``.
 
     Each scheme is the formula of its paper:
 
-    - ``zeros`` / ``constant(val)``: every weight equal. Every unit of a layer then computes the same
-      thing and gets the same update (row symmetry); a bias cannot break it.
-    - ``normal(std=0.01)``: :math:`W \sim \mathcal N(0, \text{std}^2)`; fine for a shallow net, the
-      signal fades layer after layer in a deep one.
-    - ``xavier_normal(gain=1.0)``: Glorot & Bengio (2010), "Understanding the difficulty of training
-      deep feedforward neural networks".
+    - ``zeros`` / ``constant(val)``: every weight equal. Every unit of a layer then
+      computes the same thing and gets the same update (row symmetry); a bias cannot
+      break it.
+    - ``normal(std=0.01)``: :math:`W \sim \mathcal N(0, \text{std}^2)`; fine for a
+      shallow net, the signal fades layer after layer in a deep one.
+    - ``xavier_normal(gain=1.0)``: Glorot & Bengio (2010), "Understanding the difficulty
+      of training deep feedforward neural networks".
       :math:`\sigma = \text{gain}\sqrt{2 / (\text{fan\_in} + \text{fan\_out})}`.
-      (Erratum of the lecture notes: not :math:`2 / \sqrt{n + m}`.) For tanh and sigmoid.
+      (Erratum of the lecture notes: not :math:`2 / \sqrt{n + m}`.) For tanh and
+      sigmoid.
     - ``xavier_uniform(gain=1.0)``: :math:`U(-\ell, \ell)`,
       :math:`\ell = \text{gain}\sqrt{6 / (\text{fan\_in} + \text{fan\_out})}`.
-    - ``he_normal(negative_slope=0.0, mode="fan_in")``: He et al. (2015), "Delving deep into
-      rectifiers". :math:`\sigma = \sqrt{2 / (1 + a^2)} / \sqrt{\text{fan\_mode}}`, with
-      :math:`a` the negative slope of the (leaky) ReLU that follows; ``mode="fan_out"`` keeps the
-      backward signal instead of the forward one. For the ReLU family.
+    - ``he_normal(negative_slope=0.0, mode="fan_in")``: He et al. (2015), "Delving deep
+      into rectifiers". :math:`\sigma = \sqrt{2 / (1 + a^2)} / \sqrt{\text{fan\_mode}}`,
+      with :math:`a` the negative slope of the (leaky) ReLU that follows;
+      ``mode="fan_out"`` keeps the backward signal instead of the forward one. For the
+      ReLU family.
     - ``he_uniform(negative_slope=0.0, mode="fan_in")``: :math:`U(-\ell, \ell)`,
       :math:`\ell = \sqrt{3}\,\sigma_\text{He}`.
     - ``lecun_normal``: LeCun et al. (1998), "Efficient BackProp".
-      :math:`\sigma = 1 / \sqrt{\text{fan\_in}}` (the CS231n ``randn(n_in, n_out) / sqrt(n_in)``).
+      :math:`\sigma = 1 / \sqrt{\text{fan\_in}}` (the CS231n
+      ``randn(n_in, n_out) / sqrt(n_in)``).
 
-    Given the same ``generator`` state the weights equal those of ``torch.nn.init.zeros_``,
-    ``constant_``, ``normal_``, ``xavier_normal_``, ``xavier_uniform_``, ``kaiming_normal_``,
-    ``kaiming_uniform_`` (``a=negative_slope``) draw for draw, layer by layer in the order of
+    Given the same ``generator`` state the weights equal those of
+    ``torch.nn.init.zeros_``, ``constant_``, ``normal_``, ``xavier_normal_``,
+    ``xavier_uniform_``, ``kaiming_normal_``, ``kaiming_uniform_``
+    (``a=negative_slope``) draw for draw, layer by layer in the order of
     ``model.modules()``. The ``nn.Linear`` inside a ``Maxout`` is re-initialised too.
 
     Args:
-        model: an ``nn.Module`` holding at least one ``nn.Linear`` (or an ``nn.Linear`` itself).
+        model: an ``nn.Module`` holding at least one ``nn.Linear``, or an
+            ``nn.Linear`` itself.
         scheme: one of ``INIT_SCHEMES``.
-        bias: the constant every bias is set to. Default: ``0.0``; ``None`` leaves biases as they are.
-        generator: a ``torch.Generator`` on the weights' device to draw from. Default: ``None``
-            (torch's global generator, see ``set_seed``).
+        bias: the constant every bias is set to. Default: ``0.0``; ``None`` leaves
+            biases as they are.
+        generator: a ``torch.Generator`` on the weights' device to draw from. Default:
+            ``None`` (torch's global generator, see ``set_seed``).
         **params: the scheme's parameters (see above).
 
     Returns:
@@ -282,7 +335,8 @@ def init_weights(model, scheme, *, bias=0.0, generator=None, **params):
     Example::
 
         >>> net = nn.Sequential(nn.Linear(64, 32), nn.Tanh(), nn.Linear(32, 10))
-        >>> _ = init_weights(net, "xavier_normal", generator=torch.Generator().manual_seed(0))
+        >>> g = torch.Generator().manual_seed(0)
+        >>> _ = init_weights(net, "xavier_normal", generator=g)
         >>> round(net[0].weight.std().item(), 2)      # about sqrt(2 / 96) = 0.144
         0.15
 
@@ -294,10 +348,15 @@ def init_weights(model, scheme, *, bias=0.0, generator=None, **params):
     if bias is not None:
         bias = check_number("bias", bias)
     if generator is not None and not isinstance(generator, torch.Generator):
-        raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+        raise TypeError(
+            "generator must be a torch.Generator or None, "
+            f"got {type(generator).__name__}"
+        )
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     if not linears:
-        raise ValueError(f"model has no nn.Linear layer to initialise: {type(model).__name__}")
+        raise ValueError(
+            f"model has no nn.Linear layer to initialise: {type(model).__name__}"
+        )
     for layer in linears:
         _init_weight_(layer.weight, scheme, p, generator)
         if bias is not None and layer.bias is not None:

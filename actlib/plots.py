@@ -1,12 +1,13 @@
 """Plots shared by the chapters: one look for every figure of the book.
 
-Each function draws on the ``ax`` it is given (or on a new pyplot figure when ``ax=None``) and returns
-the Axes it drew on, so a chapter can add a title or a line; :func:`plot_activations` returns its
-Figure. Colours come from the Okabe-Ito palette, which stays distinct for every common
-colour-vision deficiency.
+Each function draws on the ``ax`` it is given (or on a new pyplot figure when
+``ax=None``) and returns the Axes it drew on, so a chapter can add a title or a line;
+:func:`plot_activations` returns its Figure. Colours come from the Okabe-Ito palette,
+which stays distinct for every common colour-vision deficiency.
 
 Taught in: every chapter (first in "Activation functions").
 """
+
 import math
 
 import matplotlib as mpl
@@ -16,32 +17,66 @@ import torch
 
 from ._validate import check_choice, check_number
 from .activations import activation_names, get_activation
-from .activations import derivative as _derivative  # the keyword `derivative` of plot_activation shadows it
 
-__all__ = ["COLORS", "use_book_style", "plot_activation", "plot_activations", "plot_decision_boundary",
-           "plot_history", "plot_layer_stats"]
+# the keyword `derivative` of plot_activation shadows it
+from .activations import derivative as _derivative
 
-# Okabe & Ito (2008), "Color universal design": blue, orange, bluish green, vermillion, reddish
-# purple, sky blue, yellow, black. Yellow comes late: it is faint on white.
-COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+__all__ = [
+    "COLORS",
+    "use_book_style",
+    "plot_activation",
+    "plot_activations",
+    "plot_decision_boundary",
+    "plot_history",
+    "plot_layer_stats",
+]
+
+# Okabe & Ito (2008), "Color universal design": blue, orange, bluish green, vermillion,
+# reddish purple, sky blue, yellow, black. Yellow comes late: it is faint on white.
+COLORS = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+]
 
 
 def use_book_style():
     """Set the book's matplotlib style (rcParams), once, in each chapter's setup cell.
 
-    Small figures (6 x 3.5 in at 100 dpi), 10-11 pt fonts, no top or right spine, a light grid, the
-    Okabe-Ito colour cycle ``COLORS`` and constrained layout (labels never clipped).
+    Small figures (6 x 3.5 in at 100 dpi), 10-11 pt fonts, no top or right spine, a
+    light grid, the Okabe-Ito colour cycle ``COLORS`` and constrained layout (labels
+    never clipped).
     """
-    mpl.rcParams.update({
-        "figure.figsize": (6, 3.5), "figure.dpi": 100, "savefig.dpi": 100,
-        "figure.constrained_layout.use": True,
-        "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
-        "xtick.labelsize": 9, "ytick.labelsize": 9, "figure.titlesize": 11,
-        "axes.spines.top": False, "axes.spines.right": False,
-        "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6, "axes.axisbelow": True,
-        "axes.prop_cycle": mpl.cycler(color=COLORS), "lines.linewidth": 1.8,
-        "legend.frameon": False, "image.cmap": "viridis",
-    })
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (6, 3.5),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.constrained_layout.use": True,
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.labelsize": 10,
+            "legend.fontsize": 9,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "figure.titlesize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "grid.linewidth": 0.6,
+            "axes.axisbelow": True,
+            "axes.prop_cycle": mpl.cycler(color=COLORS),
+            "lines.linewidth": 1.8,
+            "legend.frameon": False,
+            "image.cmap": "viridis",
+        }
+    )
 
 
 def _axes(ax):
@@ -54,7 +89,9 @@ def _axes(ax):
 
 
 def plot_activation(name, ax=None, *, z=None, derivative=True, **params):
-    r"""Plot the activation ``name`` (solid) and its closed-form derivative (dashed) against :math:`z`.
+    r"""Plot activation ``name`` (solid) and its derivative (dashed) against :math:`z`.
+
+    The derivative is the closed form of ``actlib.derivative``.
 
     .. math:: a = g(z), \qquad g'(z) = \frac{\mathrm{d}a}{\mathrm{d}z}
 
@@ -63,7 +100,8 @@ def plot_activation(name, ax=None, *, z=None, derivative=True, **params):
         ax: the axes to draw on. Default: a new figure.
         z: the points, a 1-D tensor or array. Default: 401 points in :math:`[-5, 5]`.
         derivative: also draw ``actlib.derivative(name, z)``. Default: ``True``.
-        **params: the activation's parameters (``negative_slope``, ``alpha``, ``beta``, ...).
+        **params: the activation's parameters, e.g. ``negative_slope``, ``alpha`` or
+            ``beta``.
 
     Example::
 
@@ -71,20 +109,34 @@ def plot_activation(name, ax=None, *, z=None, derivative=True, **params):
     """
     check_choice("name", name, activation_names())
     module = get_activation(name, **params)  # checks the params before a figure exists
-    z = torch.linspace(-5, 5, 401) if z is None else torch.as_tensor(z, dtype=torch.float32).detach().cpu()
+    z = (
+        torch.linspace(-5, 5, 401)
+        if z is None
+        else torch.as_tensor(z, dtype=torch.float32).detach().cpu()
+    )
     if z.ndim != 1 or z.numel() < 2:
-        raise ValueError(f"z must be a 1-D tensor of at least 2 points, got shape {tuple(z.shape)}")
+        raise ValueError(
+            f"z must be a 1-D tensor of at least 2 points, got shape {tuple(z.shape)}"
+        )
     ax = _axes(ax)
     with torch.no_grad():
         a = module(z)
     ax.plot(z.numpy(), a.numpy(), color=COLORS[0], label=f"{name}(z)")
     if derivative:
         # module.params holds what derivative() takes, prelu's learned alpha included
-        ax.plot(z.numpy(), _derivative(name, z, **module.params).numpy(), "--", color=COLORS[1],
-                label=f"{name}′(z)")
+        ax.plot(
+            z.numpy(),
+            _derivative(name, z, **module.params).numpy(),
+            "--",
+            color=COLORS[1],
+            label=f"{name}′(z)",
+        )
     ax.axhline(0, color="0.55", lw=0.8, zorder=0)
     ax.axvline(0, color="0.55", lw=0.8, zorder=0)
-    shown = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in module.params.items())
+    shown = ", ".join(
+        f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+        for k, v in module.params.items()
+    )
     ax.set(title=f"{name} ({shown})" if params else name, xlabel="z")
     ax.legend(loc="upper left")
     return ax
@@ -96,7 +148,8 @@ def plot_activations(names=None, *, ncols=3, **kwargs):
     Args:
         names: a list of ``activation_names()``. Default: all of them.
         ncols: panels per row. Default: 3.
-        **kwargs: passed to every :func:`plot_activation` (``z``, ``derivative``, parameters).
+        **kwargs: passed to every :func:`plot_activation` (``z``, ``derivative``,
+            parameters).
     """
     if isinstance(names, str):
         names = [names]
@@ -107,8 +160,14 @@ def plot_activations(names=None, *, ncols=3, **kwargs):
         check_choice("names", name, activation_names())
     ncols = min(check_number("ncols", ncols, low=1, integer=True), len(names))
     nrows = math.ceil(len(names) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), squeeze=False,
-                             sharex=True, layout="constrained")
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(3.2 * ncols, 2.4 * nrows),
+        squeeze=False,
+        sharex=True,
+        layout="constrained",
+    )
     for i, (ax, name) in enumerate(zip(axes.flat, names)):
         plot_activation(name, ax, **kwargs)
         bottom = i >= len(names) - ncols  # the lowest panel of its column
@@ -116,17 +175,18 @@ def plot_activations(names=None, *, ncols=3, **kwargs):
         ax.tick_params(labelbottom=bottom)
         if i > 0:
             ax.get_legend().remove()  # one legend is enough: solid g(z), dashed g'(z)
-    for ax in axes.flat[len(names):]:
+    for ax in axes.flat[len(names) :]:
         ax.set_visible(False)
     return fig
 
 
 def plot_decision_boundary(model, X, y, ax=None, *, resolution=200):
-    """Colour the plane by what ``model`` predicts, with the points ``(X, y)`` on top (2-D inputs).
+    """Colour the plane by what ``model`` predicts; the 2-D points ``(X, y)`` go on top.
 
-    Two classes: the shading is the predicted probability of class 1 and a black line marks 0.5,
-    the decision boundary. More classes: each region takes its class's colour. The model runs in
-    eval mode on the device of its parameters, on a ``resolution x resolution`` grid.
+    Two classes: the shading is the predicted probability of class 1 and a black line
+    marks 0.5, the decision boundary. More classes: each region takes its class's
+    colour. The model runs in eval mode on the device of its parameters, on a
+    ``resolution x resolution`` grid.
 
     Args:
         model: maps (N, 2) inputs to (N, C) logits (or (N, 1) / (N,) logits of class 1).
@@ -138,17 +198,26 @@ def plot_decision_boundary(model, X, y, ax=None, *, resolution=200):
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must have shape (N, 2), got {tuple(X.shape)}")
     if y.shape != X.shape[:1]:
-        raise ValueError(f"y must have shape ({X.shape[0]},), one label per row of X, got {tuple(y.shape)}")
+        raise ValueError(
+            f"y must have shape ({X.shape[0]},), one label per row of X, "
+            f"got {tuple(y.shape)}"
+        )
     resolution = check_number("resolution", resolution, low=2, high=2000, integer=True)
     parameter = next(iter(model.parameters()), None)
     device = parameter.device if parameter is not None else X.device
-    dtype = parameter.dtype if parameter is not None and parameter.is_floating_point() else torch.float32
+    dtype = (
+        parameter.dtype
+        if parameter is not None and parameter.is_floating_point()
+        else torch.float32
+    )
     X_cpu, y_cpu = X.detach().cpu().float(), y.detach().cpu()
     lo, hi = X_cpu.min(0).values, X_cpu.max(0).values
     pad = 0.1 * (hi - lo) + 1e-3
-    u, v = torch.meshgrid(torch.linspace(float(lo[0] - pad[0]), float(hi[0] + pad[0]), resolution),
-                          torch.linspace(float(lo[1] - pad[1]), float(hi[1] + pad[1]), resolution),
-                          indexing="xy")  # (R, R) each
+    u, v = torch.meshgrid(
+        torch.linspace(float(lo[0] - pad[0]), float(hi[0] + pad[0]), resolution),
+        torch.linspace(float(lo[1] - pad[1]), float(hi[1] + pad[1]), resolution),
+        indexing="xy",
+    )  # (R, R) each
     u_np, v_np = u.numpy(), v.numpy()
     grid = torch.stack([u.ravel(), v.ravel()], 1)  # (R*R, 2)
     was_training = model.training
@@ -160,8 +229,14 @@ def plot_decision_boundary(model, X, y, ax=None, *, resolution=200):
         model.train(was_training)
     ax = _axes(ax)
     if out.ndim == 1 or out.shape[1] <= 2:  # two classes: shade P(class 1)
-        p = torch.sigmoid(out.reshape(-1)) if out.ndim == 1 or out.shape[1] == 1 else out.softmax(1)[:, 1]
-        cmap = mpl.colors.LinearSegmentedColormap.from_list("actlib", [COLORS[0], "#ffffff", COLORS[1]])
+        p = (
+            torch.sigmoid(out.reshape(-1))
+            if out.ndim == 1 or out.shape[1] == 1
+            else out.softmax(1)[:, 1]
+        )
+        cmap = mpl.colors.LinearSegmentedColormap.from_list(
+            "actlib", [COLORS[0], "#ffffff", COLORS[1]]
+        )
         p = p.reshape(u.shape).numpy()
         ax.contourf(u_np, v_np, p, levels=np.linspace(0, 1, 11), cmap=cmap, alpha=0.6)
         if p.min() < 0.5 < p.max():
@@ -171,64 +246,125 @@ def plot_decision_boundary(model, X, y, ax=None, *, resolution=200):
         n = out.shape[1]
         pred = out.argmax(1).reshape(u.shape).numpy()
         palette = [COLORS[c % len(COLORS)] for c in range(n)]
-        ax.contourf(u_np, v_np, pred, levels=np.arange(n + 1) - 0.5, colors=palette, alpha=0.3)
+        ax.contourf(
+            u_np, v_np, pred, levels=np.arange(n + 1) - 0.5, colors=palette, alpha=0.3
+        )
         colors = [palette[int(c) % n] for c in y_cpu]
-    ax.scatter(X_cpu[:, 0].numpy(), X_cpu[:, 1].numpy(), c=colors, s=12, edgecolors="white", linewidths=0.4)
-    ax.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(u_np.min(), u_np.max()), ylim=(v_np.min(), v_np.max()))
+    ax.scatter(
+        X_cpu[:, 0].numpy(),
+        X_cpu[:, 1].numpy(),
+        c=colors,
+        s=12,
+        edgecolors="white",
+        linewidths=0.4,
+    )
+    ax.set(
+        xlabel="$x_1$",
+        ylabel="$x_2$",
+        xlim=(u_np.min(), u_np.max()),
+        ylim=(v_np.min(), v_np.max()),
+    )
     ax.grid(False)
     return ax
 
 
 def plot_history(history, ax=None):
-    """The loss of every step (left axis) and the accuracy after every epoch (right axis).
+    """The loss of every step (left axis) and the accuracy of each epoch (right axis).
 
     Args:
-        history: what :func:`actlib.fit` returns (``step_loss``, ``train_acc``, ``val_acc``, ...).
-        ax: the axes for the loss. Default: a new figure. The accuracies go on a twin axis.
+        history: what :func:`actlib.fit` returns (``step_loss``, ``train_acc``,
+            ``val_acc``, ...).
+        ax: the axes for the loss. Default: a new figure. The accuracies go on a
+            twin axis.
     """
     for field in ("step_loss", "train_acc", "val_acc"):
         if not hasattr(history, field):
-            raise TypeError(f"history must be the History that actlib.fit returns (with .{field}), got {history!r}")
+            raise TypeError(
+                "history must be the History that actlib.fit returns "
+                f"(with .{field}), got {history!r}"
+            )
     ax = _axes(ax)
     loss = np.asarray(history.step_loss, dtype=float)
     finite = np.isfinite(loss)
     steps = np.arange(1, len(loss) + 1)
-    ax.plot(steps, np.where(finite, loss, np.nan), color=COLORS[0], lw=1, label="loss (each step)")
+    ax.plot(
+        steps,
+        np.where(finite, loss, np.nan),
+        color=COLORS[0],
+        lw=1,
+        label="loss (each step)",
+    )
     if len(loss) and not finite.all():
         first = int(np.argmin(finite))
-        ax.axvline(steps[first], color=COLORS[3], ls=":", label=f"non-finite loss (step {steps[first]})")
+        ax.axvline(
+            steps[first],
+            color=COLORS[3],
+            ls=":",
+            label=f"non-finite loss (step {steps[first]})",
+        )
     ax.set(xlabel="step", ylabel="loss")
     handles, labels = ax.get_legend_handles_labels()
     if history.train_acc:
         steps_per_epoch = len(loss) / len(history.train_acc)
-        epochs = steps_per_epoch * np.arange(1, len(history.train_acc) + 1)  # the step ending each epoch
+        # the step ending each epoch
+        epochs = steps_per_epoch * np.arange(1, len(history.train_acc) + 1)
         right = ax.twinx()
-        right.plot(epochs, history.train_acc, "o-", color=COLORS[1], ms=3, label="train accuracy")
+        right.plot(
+            epochs,
+            history.train_acc,
+            "o-",
+            color=COLORS[1],
+            ms=3,
+            label="train accuracy",
+        )
         if history.val_acc:
-            right.plot(epochs[:len(history.val_acc)], history.val_acc, "s--", color=COLORS[2], ms=3,
-                       label="validation accuracy")
+            right.plot(
+                epochs[: len(history.val_acc)],
+                history.val_acc,
+                "s--",
+                color=COLORS[2],
+                ms=3,
+                label="validation accuracy",
+            )
         right.set(ylabel="accuracy", ylim=(0, 1.02))
         right.grid(False)
         right.spines["right"].set_visible(True)
         more_handles, more_labels = right.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
-    ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(labels),
-              frameon=False, borderaxespad=0.2)
+    ax.legend(
+        handles,
+        labels,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncols=len(labels),
+        frameon=False,
+        borderaxespad=0.2,
+    )
     return ax
 
 
 def plot_layer_stats(rows, ax=None, *, key="std"):
-    """One bar per layer of a statistic from :func:`actlib.layer_stats` (several keys: grouped bars).
+    """One bar per layer of a statistic from :func:`actlib.layer_stats`.
+
+    Several keys give groups of bars, one group per layer.
 
     Args:
-        rows: the list of dicts ``layer_stats`` returns (``layer``, ``name``, ``mean``, ``std``,
-            ``saturated``, ``dead``, ``grad_norm``).
+        rows: the list of dicts ``layer_stats`` returns (``layer``, ``name``, ``mean``,
+            ``std``, ``saturated``, ``dead``, ``grad_norm``).
         ax: the axes to draw on. Default: a new figure.
-        key: the statistic, or a list of them. Default: ``"std"``, the spread of each layer's
-            activations (it shrinks or explodes with depth under a bad initialisation).
+        key: the statistic, or a list of them. Default: ``"std"``, the spread of each
+            layer's activations (it shrinks or explodes with depth under a bad
+            initialisation).
     """
-    if not isinstance(rows, (list, tuple)) or not rows or not all(isinstance(r, dict) for r in rows):
-        raise ValueError(f"rows must be the non-empty list of dicts that actlib.layer_stats returns, got {rows!r}")
+    if (
+        not isinstance(rows, (list, tuple))
+        or not rows
+        or not all(isinstance(r, dict) for r in rows)
+    ):
+        raise ValueError(
+            "rows must be the non-empty list of dicts that actlib.layer_stats "
+            f"returns, got {rows!r}"
+        )
     stats = [k for k in rows[0] if k not in ("layer", "name")]
     keys = [key] if isinstance(key, str) else list(key)
     if not keys:
@@ -236,14 +372,21 @@ def plot_layer_stats(rows, ax=None, *, key="std"):
     for k in keys:
         check_choice("key", k, stats)
         if any(r[k] is None for r in rows):
-            raise ValueError(f"key={k!r} is None in the rows: call actlib.layer_stats(model, X, y) with y "
-                             "to get gradient norms")
+            raise ValueError(
+                f"key={k!r} is None in the rows: "
+                "call actlib.layer_stats(model, X, y) with y to get gradient norms"
+            )
     ax = _axes(ax)
     layers = np.arange(len(rows))
     width = 0.8 / len(keys)
     for i, k in enumerate(keys):
-        ax.bar(layers + (i - (len(keys) - 1) / 2) * width, [float(r[k]) for r in rows], width,
-               color=COLORS[i % len(COLORS)], label=k)
+        ax.bar(
+            layers + (i - (len(keys) - 1) / 2) * width,
+            [float(r[k]) for r in rows],
+            width,
+            color=COLORS[i % len(COLORS)],
+            label=k,
+        )
     ax.set_xticks(layers, [f"{r['layer']}\n{r['name']}" for r in rows])
     ax.set(xlabel="layer", ylabel=keys[0] if len(keys) == 1 else "value")
     if len(keys) > 1:

@@ -1,18 +1,21 @@
 r"""Training: one short, readable loop used by every chapter.
 
-``fit`` is plain mini-batch gradient descent: shuffle, cut into batches, and for each batch
+``fit`` is plain mini-batch gradient descent: it shuffles the data, cuts it into
+batches and, for each batch, takes the step
 
 .. math::
 
     \theta \leftarrow \theta - \text{lr}\cdot\nabla_\theta\, L(f_\theta(X_B), y_B)
 
-with SGD (optionally with momentum and weight decay) or Adam. The loss is cross-entropy for class
-labels (int64) and mean squared error for real-valued targets (float). Everything it measures goes
-into a ``History`` that the chapters plot (``plot_history``) and quote.
+with SGD (optionally with momentum and weight decay) or Adam. The loss is cross-entropy
+for class labels (int64) and mean squared error for real-valued targets (float).
+Everything it measures goes into a ``History`` that the chapters plot (``plot_history``)
+and quote.
 
-Taught in the chapters "Activation functions" (first use) and "Hyperparameter optimisation"
-(learning rate, momentum, weight decay, reading loss curves).
+Taught in the chapters "Activation functions" (first use) and "Hyperparameter
+optimisation" (learning rate, momentum, weight decay, reading loss curves).
 """
+
 import math
 from dataclasses import dataclass, field
 
@@ -28,15 +31,18 @@ __all__ = ["OPTIMIZERS", "History", "fit", "evaluate", "accuracy"]
 
 OPTIMIZERS = ("sgd", "adam")
 
+
 @dataclass
 class History:
     """What ``fit`` measured.
 
     Attributes:
-        step_loss: the mini-batch loss of every optimiser step (the last one is ``nan``/``inf``
-            when training diverged).
-        train_loss, train_acc: loss and accuracy on the whole training set after each epoch.
-        val_loss, val_acc: the same on the validation data (empty lists without validation data).
+        step_loss: the mini-batch loss of every optimiser step (the last one is
+            ``nan``/``inf`` when training diverged).
+        train_loss, train_acc: loss and accuracy on the whole training set after each
+            epoch.
+        val_loss, val_acc: the same on the validation data (empty lists without
+            validation data).
         diverged: ``True`` when a non-finite loss stopped training early.
 
     Example::
@@ -62,11 +68,13 @@ def _check_data(X, y, names=("X", "y")):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(
-            f"{names[0]} and {names[1]} must hold the same positive number of examples, "
-            f"got {len(X)} and {len(y)}"
+            f"{names[0]} and {names[1]} must hold the same positive number of "
+            f"examples, got {len(X)} and {len(y)}"
         )
     if not (y.is_floating_point() or y.dtype == torch.int64):
-        raise TypeError(f"{names[1]} must hold int64 class labels or float targets, got {y.dtype}")
+        raise TypeError(
+            f"{names[1]} must hold int64 class labels or float targets, got {y.dtype}"
+        )
 
 
 def _device_of(model):
@@ -84,7 +92,10 @@ def _loss(out, y):
 
 
 def _correct(out, y):
-    """Number of correct predictions; ``nan`` where accuracy means nothing (real-valued targets)."""
+    """Number of correct predictions; ``nan`` where accuracy means nothing.
+
+    Accuracy means nothing for real-valued targets.
+    """
     if not y.is_floating_point():
         return (out.argmax(dim=-1) == y).sum().item()
     if y.ndim == 2 and y.shape[1] > 1:  # one-hot (or probability) targets
@@ -95,12 +106,14 @@ def _correct(out, y):
 def evaluate(model, X, y):
     """Loss and accuracy of ``model`` on ``(X, y)``, in eval mode, without gradients.
 
-    The loss is cross-entropy for int64 labels and mean squared error for float targets, as in
-    ``fit``. Accuracy is the fraction of examples whose largest output is the label (``nan`` for
-    real-valued targets, where it means nothing). The model's train/eval mode is restored afterwards.
+    The loss is cross-entropy for int64 labels and mean squared error for float targets,
+    as in ``fit``. Accuracy is the fraction of examples whose largest output is the
+    label (``nan`` for real-valued targets, where it means nothing). The model's
+    train/eval mode is restored afterwards.
 
     Args:
-        model: an ``nn.Module`` returning logits ``(N, C)`` (or predictions for float targets).
+        model: an ``nn.Module`` returning logits ``(N, C)`` (or predictions for float
+            targets).
         X: inputs ``(N, ...)``; moved to the model's device.
         y: int64 labels ``(N,)`` or float targets.
 
@@ -127,7 +140,9 @@ def evaluate(model, X, y):
 
 
 def accuracy(model, X, y):
-    """Fraction of examples whose largest output is the label: ``evaluate(model, X, y)[1]``.
+    """Fraction of examples whose largest output is the label.
+
+    The same as ``evaluate(model, X, y)[1]``.
 
     Example::
 
@@ -138,27 +153,45 @@ def accuracy(model, X, y):
     return evaluate(model, X, y)[1]
 
 
-def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", momentum=0.0,
-        weight_decay=0.0, X_val=None, y_val=None, seed=0, progress=None, device=None):
+def fit(
+    model,
+    X,
+    y,
+    *,
+    epochs=10,
+    lr=0.1,
+    batch_size=64,
+    optimizer="sgd",
+    momentum=0.0,
+    weight_decay=0.0,
+    X_val=None,
+    y_val=None,
+    seed=0,
+    progress=None,
+    device=None,
+):
     r"""Train ``model`` on ``(X, y)`` with mini-batch SGD or Adam; return a ``History``.
 
-    Each epoch shuffles the examples with a ``torch.Generator`` seeded by ``seed``, cuts them into
-    batches of ``batch_size`` and takes one optimiser step per batch:
+    Each epoch shuffles the examples with a ``torch.Generator`` seeded by ``seed``, cuts
+    them into batches of ``batch_size`` and takes one optimiser step per batch:
 
     .. math::
 
-        v \leftarrow \mu v + \nabla_\theta L + \lambda\theta, \qquad \theta \leftarrow \theta - \text{lr}\, v
+        v \leftarrow \mu v + \nabla_\theta L + \lambda\theta, \qquad
+        \theta \leftarrow \theta - \text{lr}\, v
 
     (SGD with momentum :math:`\mu` and weight decay :math:`\lambda`; ``"adam"`` uses
-    ``torch.optim.Adam``). After each epoch the loss and accuracy on the whole training set (and on
-    ``X_val, y_val`` if given) are measured in eval mode. A non-finite loss (the learning rate is far
-    too high) stops training: the loss is recorded in ``step_loss``, ``history.diverged`` is set and
-    the model is left as it was before that step; nothing crashes.
+    ``torch.optim.Adam``). After each epoch the loss and accuracy on the whole training
+    set (and on ``X_val, y_val`` if given) are measured in eval mode. A non-finite loss
+    (the learning rate is far too high) stops training: the loss is recorded in
+    ``step_loss``, ``history.diverged`` is set and the model is left as it was before
+    that step; nothing crashes.
 
     Args:
         model: an ``nn.Module``; moved to ``device`` and trained in place.
         X: training inputs ``(N, ...)``.
-        y: int64 class labels ``(N,)`` (cross-entropy) or float targets (mean squared error).
+        y: int64 class labels ``(N,)`` (cross-entropy) or float targets (mean squared
+            error).
         epochs: passes over the data, at least 1. Default: 10.
         lr: learning rate, > 0. Default: 0.1.
         batch_size: examples per step, at least 1. Default: 64.
@@ -167,20 +200,22 @@ def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", momen
         weight_decay: L2 penalty :math:`\lambda \ge 0`. Default: 0.0.
         X_val, y_val: validation data, both or neither. Default: ``None``.
         seed: seed of the shuffling. Default: 0.
-        progress: show a ``tqdm`` progress bar over epochs; ``None`` shows it. It is always hidden
-            while the static site is built (``ACTLIB_STATIC_SITE=1``). Default: ``None``.
-        device: where to train. Default: ``None``, the device the model's parameters are on (so
-            ``model.to(DEVICE)`` once is enough); the data follow the model.
+        progress: show a ``tqdm`` progress bar over epochs; ``None`` shows it. It is
+            always hidden while the static site is built (``ACTLIB_STATIC_SITE=1``).
+            Default: ``None``.
+        device: where to train. Default: ``None``, the device the model's parameters are
+            on (so ``model.to(DEVICE)`` once is enough); the data follow the model.
 
     Returns:
-        ``History`` with ``step_loss``, ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc`` and
-        ``diverged``.
+        ``History`` with ``step_loss``, ``train_loss``, ``train_acc``, ``val_loss``,
+        ``val_acc`` and ``diverged``.
 
     Example::
 
         >>> X_train, y_train, X_test, y_test = load_digits()
         >>> net = mlp([64, 32, 10], generator=torch.Generator().manual_seed(0))
-        >>> history = fit(net, X_train, y_train, epochs=5, momentum=0.9, X_val=X_test, y_val=y_test)
+        >>> history = fit(net, X_train, y_train, epochs=5, momentum=0.9,
+        ...               X_val=X_test, y_val=y_test)
         >>> history.val_acc[-1] > 0.9
         True
 
@@ -201,7 +236,9 @@ def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", momen
     if momentum == 1:
         raise ValueError("momentum=1 is out of range; valid values lie in [0, 1)")
     if optimizer == "adam" and momentum != 0:
-        raise ValueError(f"momentum={momentum!r} applies to optimizer='sgd' only (Adam has betas)")
+        raise ValueError(
+            f"momentum={momentum!r} applies to optimizer='sgd' only (Adam has betas)"
+        )
     weight_decay = check_number("weight_decay", weight_decay, low=0)
     seed = check_number("seed", seed, low=0, high=2**63 - 1, integer=True)
 
@@ -209,7 +246,9 @@ def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", momen
     model.to(device)
     X, y = X.to(device), y.to(device)
     if optimizer == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+        opt = torch.optim.SGD(
+            model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay
+        )
     else:
         opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     generator = torch.Generator().manual_seed(seed)  # the shuffling, on the CPU
@@ -221,7 +260,7 @@ def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", momen
         model.train()
         order = torch.randperm(len(X), generator=generator).to(device)  # (N,)
         for start in range(0, len(X), batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             loss = _loss(model(X[idx]), y[idx])
             history.step_loss.append(loss.item())
             if not math.isfinite(history.step_loss[-1]):

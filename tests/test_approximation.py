@@ -1,4 +1,8 @@
-"""Tests for actlib/approximation.py: sums of ReLUs and tangent Maxout units, torch as the oracle."""
+"""Tests for actlib/approximation.py: sums of ReLUs and tangent Maxout units.
+
+torch is the oracle.
+"""
+
 import pytest
 import torch
 
@@ -15,16 +19,22 @@ def test_relu_features_match_torch_relu():
 def test_fit_relu_sum_is_a_one_hidden_layer_relu_network():
     x = torch.linspace(-3, 3, 301)
     net = fit_relu_sum(x, torch.sin(x), 8)
-    assert isinstance(net[1], torch.nn.ReLU) and net[0].weight.shape == (8, 1) and net[2].weight.shape == (1, 8)
+    assert (
+        isinstance(net[1], torch.nn.ReLU)
+        and net[0].weight.shape == (8, 1)
+        and net[2].weight.shape == (1, 8)
+    )
     kinks = -net[0].bias.detach()
     torch.testing.assert_close(kinks, -3 + 6 * torch.arange(8) / 8)
-    by_hand = net[2].bias + relu_features(x, kinks) @ net[2].weight[0]  # b + sum_i a_i relu(x - c_i)
+    # b + sum_i a_i relu(x - c_i)
+    by_hand = net[2].bias + relu_features(x, kinks) @ net[2].weight[0]
     torch.testing.assert_close(net(x[:, None]).squeeze(1), by_hand)
 
 
 def test_fit_relu_sum_is_exact_on_a_piecewise_linear_target_with_its_kinks():
     x = torch.linspace(-2, 2, 401, dtype=torch.float64)
-    y = 0.5 + torch.relu(x + 2) - 3 * torch.relu(x) + 2 * torch.relu(x - 1)  # kinks at -2, 0, 1
+    # kinks at -2, 0, 1
+    y = 0.5 + torch.relu(x + 2) - 3 * torch.relu(x) + 2 * torch.relu(x - 1)
     net = fit_relu_sum(x, y, 4)  # kinks at -2, -1, 0, 1
     torch.testing.assert_close(net(x[:, None]).squeeze(1), y)
     assert net[0].weight.dtype == torch.float64
@@ -32,8 +42,17 @@ def test_fit_relu_sum_is_exact_on_a_piecewise_linear_target_with_its_kinks():
 
 def test_fit_relu_sum_error_falls_like_one_over_n_squared():
     x = torch.linspace(-3, 3, 601, dtype=torch.float64)
-    err = {n: float((fit_relu_sum(x, torch.sin(x), n)(x[:, None]).detach().squeeze(1) - torch.sin(x)).abs().max())
-           for n in (8, 16, 32)}
+    err = {
+        n: float(
+            (
+                fit_relu_sum(x, torch.sin(x), n)(x[:, None]).detach().squeeze(1)
+                - torch.sin(x)
+            )
+            .abs()
+            .max()
+        )
+        for n in (8, 16, 32)
+    }
     assert err[16] < err[8] / 3 and err[32] < err[16] / 3, err
 
 
@@ -44,8 +63,10 @@ def test_tangent_maxout_of_x_squared():
     assert isinstance(unit, actlib.Maxout) and unit.k == k
     x = torch.linspace(-1, 1, 2001, dtype=torch.float64)
     out = unit(x[:, None]).detach().squeeze(1)
-    torch.testing.assert_close(out, (2 * t * x[:, None] - t**2).amax(1))  # the tangent lines 2tx - t^2
-    assert abs(float((x**2 - out).max()) - 1 / k**2) < 1e-6 and bool((out <= x**2 + 1e-12).all())
+    # the tangent lines 2tx - t^2
+    torch.testing.assert_close(out, (2 * t * x[:, None] - t**2).amax(1))
+    assert abs(float((x**2 - out).max()) - 1 / k**2) < 1e-6
+    assert bool((out <= x**2 + 1e-12).all())
 
 
 def test_tangent_maxout_slopes_come_from_autograd():
@@ -55,16 +76,19 @@ def test_tangent_maxout_slopes_come_from_autograd():
     torch.testing.assert_close(unit.linear.bias, torch.exp(t) * (1 - t))
 
 
-@pytest.mark.parametrize("bad, error", [
-    (dict(x=[0.0, 1.0]), TypeError),
-    (dict(x=torch.zeros(3, 2)), ValueError),
-    (dict(x=torch.arange(3)), ValueError),
-    (dict(y=torch.zeros(4)), ValueError),
-    (dict(n_units=0), ValueError),
-    (dict(n_units=2.5), TypeError),
-    (dict(lo=1.0, hi=0.0), ValueError),
-    (dict(lo=float("nan")), ValueError),
-])
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        (dict(x=[0.0, 1.0]), TypeError),
+        (dict(x=torch.zeros(3, 2)), ValueError),
+        (dict(x=torch.arange(3)), ValueError),
+        (dict(y=torch.zeros(4)), ValueError),
+        (dict(n_units=0), ValueError),
+        (dict(n_units=2.5), TypeError),
+        (dict(lo=1.0, hi=0.0), ValueError),
+        (dict(lo=float("nan")), ValueError),
+    ],
+)
 def test_fit_relu_sum_rejects_bad_input(bad, error):
     args = dict(x=torch.linspace(0, 1, 5), y=torch.zeros(5), n_units=3) | bad
     with pytest.raises(error):

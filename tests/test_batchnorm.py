@@ -1,4 +1,5 @@
-"""Tests for actlib.batchnorm: BatchNorm1d against torch.nn.BatchNorm1d as the oracle."""
+"""Tests for actlib.batchnorm: BatchNorm1d against the oracle torch.nn.BatchNorm1d."""
+
 import pytest
 import torch
 from torch import nn
@@ -19,7 +20,10 @@ CONFIGS = [
 
 def pair(C=4, **kw):
     """Our layer and torch's, with the same (non-trivial) gamma and beta."""
-    ours, theirs = BatchNorm1d(C, **kw, dtype=torch.float64), nn.BatchNorm1d(C, **kw, dtype=torch.float64)
+    ours, theirs = (
+        BatchNorm1d(C, **kw, dtype=torch.float64),
+        nn.BatchNorm1d(C, **kw, dtype=torch.float64),
+    )
     if theirs.affine:
         with torch.no_grad():
             g = torch.Generator().manual_seed(1)
@@ -32,7 +36,9 @@ def pair(C=4, **kw):
 
 def batches(shape, n=5, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return [3 * torch.randn(*shape, generator=g, dtype=torch.float64) + 2 for _ in range(n)]
+    return [
+        3 * torch.randn(*shape, generator=g, dtype=torch.float64) + 2 for _ in range(n)
+    ]
 
 
 @pytest.mark.parametrize("kw", CONFIGS)
@@ -55,7 +61,11 @@ def test_training_outputs_gradients_and_running_stats(kw, shape):
         torch.testing.assert_close(ours.running_var, theirs.running_var)
         assert ours.num_batches_tracked.item() == theirs.num_batches_tracked.item() == 5
     else:
-        assert ours.running_mean is None and ours.running_var is None and ours.num_batches_tracked is None
+        assert (
+            ours.running_mean is None
+            and ours.running_var is None
+            and ours.num_batches_tracked is None
+        )
     ours.eval(), theirs.eval()
     x = batches(shape, 1, seed=9)[0]
     torch.testing.assert_close(ours(x), theirs(x))
@@ -66,7 +76,9 @@ def test_running_variance_is_unbiased_and_normalisation_biased():
     x = torch.tensor([[1.0], [2.0], [3.0], [6.0]])
     y = bn(x)
     torch.testing.assert_close(bn.running_var, x.var(0, unbiased=True))
-    torch.testing.assert_close(y, (x - x.mean()) / torch.sqrt(x.var(unbiased=False) + 1e-5))
+    torch.testing.assert_close(
+        y, (x - x.mean()) / torch.sqrt(x.var(unbiased=False) + 1e-5)
+    )
 
 
 def test_cumulative_average_with_momentum_none():
@@ -74,8 +86,12 @@ def test_cumulative_average_with_momentum_none():
     xs = batches((10, 2), 4)
     for x in xs:
         bn(x.float())
-    torch.testing.assert_close(bn.running_mean, torch.stack([x.float().mean(0) for x in xs]).mean(0))
-    torch.testing.assert_close(bn.running_var, torch.stack([x.float().var(0) for x in xs]).mean(0))
+    torch.testing.assert_close(
+        bn.running_mean, torch.stack([x.float().mean(0) for x in xs]).mean(0)
+    )
+    torch.testing.assert_close(
+        bn.running_var, torch.stack([x.float().var(0) for x in xs]).mean(0)
+    )
 
 
 def test_gradcheck():
@@ -98,14 +114,21 @@ def test_state_dict_loads_both_ways():
     back.load_state_dict(ours.state_dict())
     torch.testing.assert_close(back.eval()(x), theirs(x))
     for kw in ({"affine": False}, {"track_running_stats": False}):
-        assert BatchNorm1d(4, **kw).state_dict().keys() == nn.BatchNorm1d(4, **kw).state_dict().keys()
+        assert (
+            BatchNorm1d(4, **kw).state_dict().keys()
+            == nn.BatchNorm1d(4, **kw).state_dict().keys()
+        )
 
 
 def test_parameters_and_buffers_like_torch():
     for kw in CONFIGS:
         ours, theirs = BatchNorm1d(5, **kw), nn.BatchNorm1d(5, **kw)
-        assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
-        assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+        assert [n for n, _ in ours.named_parameters()] == [
+            n for n, _ in theirs.named_parameters()
+        ]
+        assert [n for n, _ in ours.named_buffers()] == [
+            n for n, _ in theirs.named_buffers()
+        ]
 
 
 def test_batch_of_one():
@@ -113,9 +136,10 @@ def test_batch_of_one():
     with pytest.raises(ValueError, match=r"more than 1 value per channel.*\(1, 3\)"):
         bn(torch.randn(1, 3))
     with pytest.raises(ValueError, match="more than 1 value per channel"):
-        nn.BatchNorm1d(3)(torch.randn(1, 3))        # torch says the same
-    bn(torch.randn(1, 3, 2))                        # N·L = 2 values per channel: fine
-    assert bn.eval()(torch.randn(1, 3)).shape == (1, 3)   # evaluation: running statistics
+        nn.BatchNorm1d(3)(torch.randn(1, 3))  # torch says the same
+    bn(torch.randn(1, 3, 2))  # N·L = 2 values per channel: fine
+    # evaluation: running statistics
+    assert bn.eval()(torch.randn(1, 3)).shape == (1, 3)
     with pytest.raises(ValueError, match="more than 1 value"):
         BatchNorm1d(3, track_running_stats=False).eval()(torch.randn(1, 3))
 
@@ -145,29 +169,39 @@ def test_layer_stats_restores_its_buffers():
         assert torch.equal(b, saved)
 
 
-@pytest.mark.parametrize("kw, error, match", [
-    ({"num_features": 0}, ValueError, "num_features=0"),
-    ({"num_features": 2.5}, TypeError, "num_features must be an integer"),
-    ({"eps": 0}, ValueError, "eps=0"),
-    ({"eps": float("inf")}, ValueError, "eps=inf"),
-    ({"momentum": 1.5}, ValueError, "momentum=1.5"),
-    ({"momentum": -0.1}, ValueError, "momentum=-0.1"),
-    ({"momentum": "fast"}, TypeError, "momentum must be a number"),
-    ({"affine": 1}, TypeError, "affine must be True or False"),
-    ({"track_running_stats": None}, TypeError, "track_running_stats must be True or False"),
-])
+@pytest.mark.parametrize(
+    "kw, error, match",
+    [
+        ({"num_features": 0}, ValueError, "num_features=0"),
+        ({"num_features": 2.5}, TypeError, "num_features must be an integer"),
+        ({"eps": 0}, ValueError, "eps=0"),
+        ({"eps": float("inf")}, ValueError, "eps=inf"),
+        ({"momentum": 1.5}, ValueError, "momentum=1.5"),
+        ({"momentum": -0.1}, ValueError, "momentum=-0.1"),
+        ({"momentum": "fast"}, TypeError, "momentum must be a number"),
+        ({"affine": 1}, TypeError, "affine must be True or False"),
+        (
+            {"track_running_stats": None},
+            TypeError,
+            "track_running_stats must be True or False",
+        ),
+    ],
+)
 def test_bad_arguments(kw, error, match):
     kw = {"num_features": 3, **kw}
     with pytest.raises(error, match=match):
         BatchNorm1d(**kw)
 
 
-@pytest.mark.parametrize("x, error, match", [
-    (torch.randn(4), ValueError, r"2-d \(N, C\) or 3-d"),
-    (torch.randn(2, 3, 4, 5), ValueError, r"shape \(2, 3, 4, 5\)"),
-    (torch.randn(4, 5), ValueError, "num_features=3"),
-    ([[1.0, 2.0, 3.0]], TypeError, "must be a torch.Tensor"),
-])
+@pytest.mark.parametrize(
+    "x, error, match",
+    [
+        (torch.randn(4), ValueError, r"2-d \(N, C\) or 3-d"),
+        (torch.randn(2, 3, 4, 5), ValueError, r"shape \(2, 3, 4, 5\)"),
+        (torch.randn(4, 5), ValueError, "num_features=3"),
+        ([[1.0, 2.0, 3.0]], TypeError, "must be a torch.Tensor"),
+    ],
+)
 def test_bad_inputs(x, error, match):
     with pytest.raises(error, match=match):
         BatchNorm1d(3)(x)

@@ -1,10 +1,20 @@
 """Tests for actlib.data: the toy sets and the digits split."""
+
 import numpy as np
 import pytest
 import torch
 from sklearn.datasets import make_circles, make_moons
 
-from actlib.data import TOY_DATASETS, Split, circles, load_digits, moons, spirals, toy_dataset, xor
+from actlib.data import (
+    TOY_DATASETS,
+    Split,
+    circles,
+    load_digits,
+    moons,
+    spirals,
+    toy_dataset,
+    xor,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +42,10 @@ def test_toy_determinism_by_seed(name):
     assert not torch.equal(X1, X3)
 
 
-@pytest.mark.parametrize("name, fn", [("xor", xor), ("moons", moons), ("circles", circles), ("spirals", spirals)])
+@pytest.mark.parametrize(
+    "name, fn",
+    [("xor", xor), ("moons", moons), ("circles", circles), ("spirals", spirals)],
+)
 def test_toy_dataset_dispatches_to_the_function(name, fn):
     X1, y1 = toy_dataset(name, n=50, noise=0.2, seed=2)
     X2, y2 = fn(n=50, noise=0.2, seed=2)
@@ -42,10 +55,14 @@ def test_toy_dataset_dispatches_to_the_function(name, fn):
 def test_moons_and_circles_are_sklearn():
     X, y = moons(n=120, noise=0.3, seed=7)
     Xs, ys = make_moons(n_samples=120, noise=0.3, random_state=7)
-    assert torch.equal(X, torch.tensor(Xs, dtype=torch.float32)) and torch.equal(y, torch.tensor(ys))
+    assert torch.equal(X, torch.tensor(Xs, dtype=torch.float32)) and torch.equal(
+        y, torch.tensor(ys)
+    )
     X, y = circles(n=90, noise=0.05, seed=2, factor=0.3)
     Xs, ys = make_circles(n_samples=90, noise=0.05, factor=0.3, random_state=2)
-    assert torch.equal(X, torch.tensor(Xs, dtype=torch.float32)) and torch.equal(y, torch.tensor(ys))
+    assert torch.equal(X, torch.tensor(Xs, dtype=torch.float32)) and torch.equal(
+        y, torch.tensor(ys)
+    )
 
 
 def test_xor_label_is_xor_of_signs_without_noise():
@@ -67,16 +84,19 @@ def test_spirals_classes_and_radius():
     assert set(y.tolist()) == {0, 1, 2, 3}
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"name": "swiss_roll"}, ValueError, r"name='swiss_roll'.*'moons'"),
-    ({"name": "xor", "n": 3}, ValueError, r"n=3 is out of range"),
-    ({"name": "moons", "n": 10.5}, TypeError, "n must be an integer"),
-    ({"name": "moons", "noise": -0.1}, ValueError, r"noise=-0.1"),
-    ({"name": "circles", "seed": -1}, ValueError, r"seed=-1"),
-    ({"name": "circles", "factor": 1.0}, ValueError, r"factor=1"),
-    ({"name": "spirals", "classes": 1}, ValueError, r"classes=1"),
-    ({"name": "spirals", "n": 2, "classes": 3}, ValueError, r"n=2"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"name": "swiss_roll"}, ValueError, r"name='swiss_roll'.*'moons'"),
+        ({"name": "xor", "n": 3}, ValueError, r"n=3 is out of range"),
+        ({"name": "moons", "n": 10.5}, TypeError, "n must be an integer"),
+        ({"name": "moons", "noise": -0.1}, ValueError, r"noise=-0.1"),
+        ({"name": "circles", "seed": -1}, ValueError, r"seed=-1"),
+        ({"name": "circles", "factor": 1.0}, ValueError, r"factor=1"),
+        ({"name": "spirals", "classes": 1}, ValueError, r"classes=1"),
+        ({"name": "spirals", "n": 2, "classes": 3}, ValueError, r"n=2"),
+    ],
+)
 def test_toy_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         toy_dataset(**kwargs)
@@ -108,9 +128,12 @@ def test_digits_standardised_with_train_statistics_only(digits):
     assert X_train.mean(0).abs().max() < 1e-5  # train columns: mean 0 ...
     std = X_train.std(0, unbiased=False)
     varying = std > 0
-    assert torch.allclose(std[varying], torch.ones_like(std[varying]), atol=1e-4)  # ... and std 1
-    assert (~varying).any()  # some pixels are blank in every training image: divided by 1
-    assert X_test.mean(0).abs().max() > 1e-3  # test set not standardised with its own statistics
+    # ... and std 1 where they vary
+    assert torch.allclose(std[varying], torch.ones_like(std[varying]), atol=1e-4)
+    # some pixels are blank in every training image: divided by 1
+    assert (~varying).any()
+    # test set not standardised with its own statistics
+    assert X_test.mean(0).abs().max() > 1e-3
 
 
 def test_digits_constant_pixel_divided_by_one():
@@ -118,7 +141,9 @@ def test_digits_constant_pixel_divided_by_one():
     std = load_digits(standardize=True)
     constant = raw.X_train.std(0) == 0
     mean = raw.X_train.mean(0)
-    assert torch.allclose(std.X_test[:, constant], raw.X_test[:, constant] - mean[constant])
+    assert torch.allclose(
+        std.X_test[:, constant], raw.X_test[:, constant] - mean[constant]
+    )
 
 
 def test_digits_raw_values(digits):
@@ -136,13 +161,16 @@ def test_digits_determinism_and_test_size():
     assert np.isclose(len(small.X_test) / 1797, 0.1, atol=0.001)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"test_size": 0}, ValueError, "test_size=0"),
-    ({"test_size": 1}, ValueError, "test_size=1"),
-    ({"test_size": "a"}, TypeError, "test_size must be a number"),
-    ({"seed": -3}, ValueError, "seed=-3"),
-    ({"standardize": "yes"}, TypeError, "standardize must be True or False"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"test_size": 0}, ValueError, "test_size=0"),
+        ({"test_size": 1}, ValueError, "test_size=1"),
+        ({"test_size": "a"}, TypeError, "test_size must be a number"),
+        ({"seed": -3}, ValueError, "seed=-3"),
+        ({"standardize": "yes"}, TypeError, "standardize must be True or False"),
+    ],
+)
 def test_digits_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         load_digits(**kwargs)

@@ -1,4 +1,5 @@
 """Tests for actlib.device: the device choice and the seeds."""
+
 import random
 
 import numpy as np
@@ -24,14 +25,20 @@ def test_env_override_to_cpu(monkeypatch):
 
 def test_env_override_rejects_unknown_device(monkeypatch):
     monkeypatch.setenv("ACTLIB_DEVICE", "tpu")
-    with pytest.raises(ValueError, match=r"ACTLIB_DEVICE='tpu'.*\['cpu', 'cuda', 'mps'\]"):
+    with pytest.raises(
+        ValueError, match=r"ACTLIB_DEVICE='tpu'.*\['cpu', 'cuda', 'mps'\]"
+    ):
         actlib.get_device()
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA, so asking for it is fine")
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason="this machine has CUDA, so asking for it is fine"
+)
 def test_env_override_to_missing_cuda_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("ACTLIB_DEVICE", "cuda")
-    with pytest.raises(RuntimeError, match=r"ACTLIB_DEVICE='cuda'.*no cuda device.*available here"):
+    with pytest.raises(
+        RuntimeError, match=r"ACTLIB_DEVICE='cuda'.*no cuda device.*available here"
+    ):
         actlib.get_device()
 
 
@@ -47,7 +54,16 @@ def test_set_seed_makes_python_numpy_and_torch_repeat():
     assert draw() != first
 
 
-@pytest.mark.parametrize("seed, error", [(-1, ValueError), (2**32, ValueError), (1.5, TypeError), ("7", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "seed, error",
+    [
+        (-1, ValueError),
+        (2**32, ValueError),
+        (1.5, TypeError),
+        ("7", TypeError),
+        (True, TypeError),
+    ],
+)
 def test_set_seed_rejects_bad_seeds(seed, error):
     with pytest.raises(error, match="seed"):
         actlib.set_seed(seed)

@@ -1,4 +1,8 @@
-"""Tests for actlib.init: every scheme equals torch.nn.init draw for draw, and its formula."""
+"""Tests for actlib.init.
+
+Each scheme equals torch.nn.init draw for draw, and matches its formula.
+"""
+
 import math
 
 import pytest
@@ -11,7 +15,9 @@ from actlib.init import INIT_SCHEMES, fan_in_out, init_std, init_weights
 
 def net():
     torch.manual_seed(0)
-    return nn.Sequential(nn.Linear(20, 30), nn.Tanh(), nn.Linear(30, 7), nn.ReLU(), nn.Linear(7, 3))
+    return nn.Sequential(
+        nn.Linear(20, 30), nn.Tanh(), nn.Linear(30, 7), nn.ReLU(), nn.Linear(7, 3)
+    )
 
 
 def gen(seed=0):
@@ -25,16 +31,42 @@ TORCH_TWINS = [
     ("normal", {}, lambda w, g: nn.init.normal_(w, 0.0, 0.01, generator=g)),
     ("normal", {"std": 0.5}, lambda w, g: nn.init.normal_(w, 0.0, 0.5, generator=g)),
     ("xavier_normal", {}, lambda w, g: nn.init.xavier_normal_(w, generator=g)),
-    ("xavier_normal", {"gain": 5 / 3}, lambda w, g: nn.init.xavier_normal_(w, gain=5 / 3, generator=g)),
+    (
+        "xavier_normal",
+        {"gain": 5 / 3},
+        lambda w, g: nn.init.xavier_normal_(w, gain=5 / 3, generator=g),
+    ),
     ("xavier_uniform", {}, lambda w, g: nn.init.xavier_uniform_(w, generator=g)),
-    ("xavier_uniform", {"gain": 2.0}, lambda w, g: nn.init.xavier_uniform_(w, gain=2.0, generator=g)),
-    ("he_normal", {}, lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g)),
-    ("he_normal", {"negative_slope": 0.1, "mode": "fan_out"},
-     lambda w, g: nn.init.kaiming_normal_(w, a=0.1, mode="fan_out", generator=g)),
-    ("he_uniform", {}, lambda w, g: nn.init.kaiming_uniform_(w, nonlinearity="relu", generator=g)),
-    ("he_uniform", {"negative_slope": 0.2, "mode": "fan_out"},
-     lambda w, g: nn.init.kaiming_uniform_(w, a=0.2, mode="fan_out", generator=g)),
-    ("lecun_normal", {}, lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="linear", generator=g)),
+    (
+        "xavier_uniform",
+        {"gain": 2.0},
+        lambda w, g: nn.init.xavier_uniform_(w, gain=2.0, generator=g),
+    ),
+    (
+        "he_normal",
+        {},
+        lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g),
+    ),
+    (
+        "he_normal",
+        {"negative_slope": 0.1, "mode": "fan_out"},
+        lambda w, g: nn.init.kaiming_normal_(w, a=0.1, mode="fan_out", generator=g),
+    ),
+    (
+        "he_uniform",
+        {},
+        lambda w, g: nn.init.kaiming_uniform_(w, nonlinearity="relu", generator=g),
+    ),
+    (
+        "he_uniform",
+        {"negative_slope": 0.2, "mode": "fan_out"},
+        lambda w, g: nn.init.kaiming_uniform_(w, a=0.2, mode="fan_out", generator=g),
+    ),
+    (
+        "lecun_normal",
+        {},
+        lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="linear", generator=g),
+    ),
 ]
 
 
@@ -82,19 +114,24 @@ def test_sample_std_matches_init_std(scheme, params):
     assert layer.weight.std().item() == pytest.approx(expected, rel=0.02, abs=1e-7)
 
 
-@pytest.mark.parametrize("scheme, params, fan_in, fan_out, expected", [
-    ("xavier_normal", {}, 100, 100, math.sqrt(2 / 200)),
-    ("xavier_uniform", {"gain": 3.0}, 10, 20, 3.0 * math.sqrt(2 / 30)),
-    ("he_normal", {}, 50, 10, math.sqrt(2 / 50)),
-    ("he_uniform", {"mode": "fan_out"}, 50, 8, math.sqrt(2 / 8)),
-    ("he_normal", {"negative_slope": 1.0}, 16, 4, math.sqrt(1 / 16)),
-    ("lecun_normal", {}, 25, 3, 0.2),
-    ("normal", {"std": 0.7}, 3, 3, 0.7),
-    ("zeros", {}, 3, 3, 0.0),
-    ("constant", {"val": 4.0}, 3, 3, 0.0),
-])
+@pytest.mark.parametrize(
+    "scheme, params, fan_in, fan_out, expected",
+    [
+        ("xavier_normal", {}, 100, 100, math.sqrt(2 / 200)),
+        ("xavier_uniform", {"gain": 3.0}, 10, 20, 3.0 * math.sqrt(2 / 30)),
+        ("he_normal", {}, 50, 10, math.sqrt(2 / 50)),
+        ("he_uniform", {"mode": "fan_out"}, 50, 8, math.sqrt(2 / 8)),
+        ("he_normal", {"negative_slope": 1.0}, 16, 4, math.sqrt(1 / 16)),
+        ("lecun_normal", {}, 25, 3, 0.2),
+        ("normal", {"std": 0.7}, 3, 3, 0.7),
+        ("zeros", {}, 3, 3, 0.0),
+        ("constant", {"val": 4.0}, 3, 3, 0.0),
+    ],
+)
 def test_init_std_formulas(scheme, params, fan_in, fan_out, expected):
-    assert init_std(scheme, fan_in, fan_out, **params) == pytest.approx(expected, rel=1e-12)
+    assert init_std(scheme, fan_in, fan_out, **params) == pytest.approx(
+        expected, rel=1e-12
+    )
 
 
 def test_glorot_erratum_sqrt_not_over_sqrt():
@@ -152,7 +189,8 @@ def test_no_grad_history():
     assert layer.weight.requires_grad and layer.weight.grad_fn is None
 
 
-# ---- bad input ----------------------------------------------------------------------------------
+# ---- bad input -----------------------------------------------------------------------
+
 
 def test_unknown_scheme_names_value_and_choices():
     with pytest.raises(ValueError, match=r"scheme='glorot'.*'xavier_normal'"):
@@ -161,13 +199,22 @@ def test_unknown_scheme_names_value_and_choices():
         init_std("kaiming", 3, 3)
 
 
-@pytest.mark.parametrize("scheme, params", [
-    ("he_normal", {"gain": 2.0}), ("xavier_normal", {"mode": "fan_in"}), ("zeros", {"val": 1.0}),
-    ("lecun_normal", {"std": 0.1}), ("normal", {"mean": 1.0}),
-])
+@pytest.mark.parametrize(
+    "scheme, params",
+    [
+        ("he_normal", {"gain": 2.0}),
+        ("xavier_normal", {"mode": "fan_in"}),
+        ("zeros", {"val": 1.0}),
+        ("lecun_normal", {"std": 0.1}),
+        ("normal", {"mean": 1.0}),
+    ],
+)
 def test_unknown_parameter_for_scheme(scheme, params):
     key = next(iter(params))
-    with pytest.raises(TypeError, match=rf"scheme='{scheme}' takes no parameter '{key}'; its parameters are"):
+    with pytest.raises(
+        TypeError,
+        match=rf"scheme='{scheme}' takes no parameter '{key}'; its parameters are",
+    ):
         init_weights(net(), scheme, **params)
 
 
@@ -181,10 +228,13 @@ def test_bad_mode_names_choices():
         init_weights(net(), "he_uniform", mode="fan_avg")
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"gain": -1.0}, ValueError, "gain=-1.0"),
-    ({"gain": "big"}, TypeError, "gain must be a number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"gain": -1.0}, ValueError, "gain=-1.0"),
+        ({"gain": "big"}, TypeError, "gain must be a number"),
+    ],
+)
 def test_bad_gain(kwargs, error, match):
     with pytest.raises(error, match=match):
         init_weights(net(), "xavier_normal", **kwargs)
@@ -208,7 +258,10 @@ def test_bad_bias_model_generator():
         init_weights(nn.Sequential(nn.ReLU()), "zeros")
 
 
-@pytest.mark.parametrize("fan_in, fan_out, error", [(0, 3, ValueError), (3, -1, ValueError), (2.5, 3, TypeError)])
+@pytest.mark.parametrize(
+    "fan_in, fan_out, error",
+    [(0, 3, ValueError), (3, -1, ValueError), (2.5, 3, TypeError)],
+)
 def test_init_std_bad_fans(fan_in, fan_out, error):
     with pytest.raises(error, match="fan_"):
         init_std("xavier_normal", fan_in, fan_out)
@@ -221,8 +274,10 @@ def test_fan_in_out_bad_weight():
         fan_in_out([[1.0]])
 
 
-# ------------------------------------------------------------------ fans and gains (any weight shape)
-@pytest.mark.parametrize("shape", [(7, 3), (16, 3, 5), (16, 3, 5, 5), (8, 4, 3, 2, 2), (1, 1)])
+# ---- fans and gains (any weight shape) -----------------------------------------------
+@pytest.mark.parametrize(
+    "shape", [(7, 3), (16, 3, 5), (16, 3, 5, 5), (8, 4, 3, 2, 2), (1, 1)]
+)
 def test_fans_equal_torch_for_every_weight_shape(shape):
     w = torch.empty(shape)
     assert actlib.fans(w) == nn.init._calculate_fan_in_and_fan_out(w)
@@ -242,24 +297,35 @@ def test_fans_rejects_bad_input():
 
 @pytest.mark.parametrize("nonlinearity", actlib.NONLINEARITIES)
 def test_gain_equals_torch_calculate_gain(nonlinearity):
-    assert actlib.gain(nonlinearity) == pytest.approx(nn.init.calculate_gain(nonlinearity), abs=1e-15)
+    assert actlib.gain(nonlinearity) == pytest.approx(
+        nn.init.calculate_gain(nonlinearity), abs=1e-15
+    )
 
 
 @pytest.mark.parametrize("slope", [0.0, 0.01, 0.1, 0.2, 0.5, 1.0, 3, -0.3])
 def test_leaky_relu_gain_equals_torch_and_the_formula(slope):
-    assert actlib.gain("leaky_relu", slope) == pytest.approx(nn.init.calculate_gain("leaky_relu", slope), abs=1e-15)
-    assert actlib.gain("leaky_relu", slope) == pytest.approx(math.sqrt(2 / (1 + slope**2)))
+    assert actlib.gain("leaky_relu", slope) == pytest.approx(
+        nn.init.calculate_gain("leaky_relu", slope), abs=1e-15
+    )
+    assert actlib.gain("leaky_relu", slope) == pytest.approx(
+        math.sqrt(2 / (1 + slope**2))
+    )
 
 
 def test_he_std_is_gain_over_sqrt_fan_in():
     for slope in (0.0, 0.1, 0.3):
         assert init_std("he_normal", 50, 10, negative_slope=slope) == pytest.approx(
-            actlib.gain("leaky_relu", slope) / math.sqrt(50))
-    assert init_std("xavier_normal", 30, 70, gain=actlib.gain("tanh")) == pytest.approx(5 / 3 * math.sqrt(2 / 100))
+            actlib.gain("leaky_relu", slope) / math.sqrt(50)
+        )
+    assert init_std("xavier_normal", 30, 70, gain=actlib.gain("tanh")) == pytest.approx(
+        5 / 3 * math.sqrt(2 / 100)
+    )
 
 
 def test_gain_rejects_bad_input():
-    with pytest.raises(ValueError, match="nonlinearity='gelu' is not supported; choose one of"):
+    with pytest.raises(
+        ValueError, match="nonlinearity='gelu' is not supported; choose one of"
+    ):
         actlib.gain("gelu")
     with pytest.raises(TypeError, match="param"):
         actlib.gain("leaky_relu", "0.1")

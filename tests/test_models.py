@@ -1,4 +1,5 @@
-"""Tests for actlib.models: the MLP's layers, its initialisation and its reproducibility."""
+"""Tests for actlib.models: the MLP's layers, initialisation and reproducibility."""
+
 import math
 
 import pytest
@@ -22,7 +23,9 @@ def test_layer_structure_and_output_shape():
     net = mlp([64, 32, 16, 10], "tanh")
     assert isinstance(net, nn.Sequential)
     assert kinds(net) == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
-    assert [(m.in_features, m.out_features) for m in net if isinstance(m, nn.Linear)] == [(64, 32), (32, 16), (16, 10)]
+    assert [
+        (m.in_features, m.out_features) for m in net if isinstance(m, nn.Linear)
+    ] == [(64, 32), (32, 16), (16, 10)]
     assert net(torch.randn(5, 64)).shape == (5, 10)
     assert net[1].name == "tanh"
 
@@ -42,14 +45,24 @@ def test_every_activation_name(name):
 
 def test_act_params_reach_the_activation():
     net = mlp([4, 6, 6, 2], "leaky_relu", act_params={"negative_slope": 0.2})
-    assert [m.params for m in net if getattr(m, "name", "") == "leaky_relu"] == [{"negative_slope": 0.2}] * 2
+    assert [m.params for m in net if getattr(m, "name", "") == "leaky_relu"] == [
+        {"negative_slope": 0.2}
+    ] * 2
     a, b = mlp([4, 6, 6, 2], "prelu")[1], mlp([4, 6, 6, 2], "prelu")[3]
     assert a is not b  # each hidden layer gets its own learned slope
 
 
 def test_batchnorm_after_linear_before_activation():
     net = mlp([8, 5, 4, 3], "relu", batchnorm=True)
-    assert kinds(net) == ["Linear", "BatchNorm1d", "ReLU", "Linear", "BatchNorm1d", "ReLU", "Linear"]
+    assert kinds(net) == [
+        "Linear",
+        "BatchNorm1d",
+        "ReLU",
+        "Linear",
+        "BatchNorm1d",
+        "ReLU",
+        "Linear",
+    ]
     assert net[1].num_features == 5 and net[4].num_features == 4
     net.train()
     z = net[1](net[0](torch.randn(50, 8)))  # normalised with the batch statistics
@@ -59,15 +72,24 @@ def test_batchnorm_after_linear_before_activation():
 def test_init_applied_std_near_init_std():
     net = mlp([400, 300, 300, 10], "tanh", init="xavier_normal", generator=gen())
     w = net[2].weight
-    assert w.std().item() == pytest.approx(init_std("xavier_normal", 300, 300), rel=0.02)
+    assert w.std().item() == pytest.approx(
+        init_std("xavier_normal", 300, 300), rel=0.02
+    )
     assert torch.all(net[2].bias == 0)
-    net = mlp([400, 300, 10], init_params={"bias": 0.01}, generator=gen())  # he_normal by default
+    # he_normal by default
+    net = mlp([400, 300, 10], init_params={"bias": 0.01}, generator=gen())
     assert net[0].weight.std().item() == pytest.approx(math.sqrt(2 / 400), rel=0.02)
     assert torch.all(net[0].bias == 0.01)
 
 
 def test_init_params_reach_init_weights():
-    net = mlp([100, 200, 10], "tanh", init="xavier_uniform", init_params={"gain": 5 / 3}, generator=gen())
+    net = mlp(
+        [100, 200, 10],
+        "tanh",
+        init="xavier_uniform",
+        init_params={"gain": 5 / 3},
+        generator=gen(),
+    )
     limit = 5 / 3 * math.sqrt(6 / 300)
     assert limit * 0.95 < net[0].weight.abs().max().item() <= limit
 
@@ -82,9 +104,13 @@ def test_init_none_keeps_torch_default():
 
 
 def test_init_none_with_generator_draws_torch_default_distribution():
-    a, b = mlp([300, 200, 3], init=None, generator=gen(2)), mlp([300, 200, 3], init=None, generator=gen(2))
+    a, b = (
+        mlp([300, 200, 3], init=None, generator=gen(2)),
+        mlp([300, 200, 3], init=None, generator=gen(2)),
+    )
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
-    bound = 1 / math.sqrt(300)  # kaiming_uniform_(a=sqrt(5)) = U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    # kaiming_uniform_(a=sqrt(5)) = U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    bound = 1 / math.sqrt(300)
     assert bound * 0.95 < a[0].weight.abs().max().item() <= bound
     assert a[0].bias.abs().max().item() <= bound
 
@@ -113,7 +139,8 @@ def test_maxout_hidden_layers():
     assert kinds(net) == ["Maxout", "Maxout", "Linear"]
     assert net[0].k == 3 and net[0].linear.weight.shape == (21, 10)
     assert net(torch.randn(4, 10)).shape == (4, 3)
-    assert net[1].linear.weight.std().item() == pytest.approx(math.sqrt(2 / 7), rel=0.3)  # he_normal
+    # he_normal
+    assert net[1].linear.weight.std().item() == pytest.approx(math.sqrt(2 / 7), rel=0.3)
     net = mlp([10, 7, 3], "maxout", batchnorm=True)
     assert kinds(net) == ["Maxout", "BatchNorm1d", "Linear"] and net[0].k == 2
 
@@ -130,40 +157,58 @@ def test_trains_on_digits():
     assert actlib.accuracy(net, X_test, y_test) > 0.9
 
 
-# ---- bad input ----------------------------------------------------------------------------------
+# ---- bad input -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("sizes, error, match", [
-    ([64], ValueError, r"sizes=\[64\] needs at least 2 entries"),
-    ([], ValueError, "at least 2 entries"),
-    ([64, 0, 10], ValueError, r"sizes\[1\]=0 is out of range"),
-    ([64, -3, 10], ValueError, r"sizes\[1\]=-3"),
-    ([64, 2.5, 10], TypeError, r"sizes\[1\] must be an integer"),
-    (64, TypeError, "sizes must be a list"),
-    ("64", TypeError, "sizes must be a list"),
-])
+
+@pytest.mark.parametrize(
+    "sizes, error, match",
+    [
+        ([64], ValueError, r"sizes=\[64\] needs at least 2 entries"),
+        ([], ValueError, "at least 2 entries"),
+        ([64, 0, 10], ValueError, r"sizes\[1\]=0 is out of range"),
+        ([64, -3, 10], ValueError, r"sizes\[1\]=-3"),
+        ([64, 2.5, 10], TypeError, r"sizes\[1\] must be an integer"),
+        (64, TypeError, "sizes must be a list"),
+        ("64", TypeError, "sizes must be a list"),
+    ],
+)
 def test_bad_sizes(sizes, error, match):
     with pytest.raises(error, match=match):
         mlp(sizes)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"activation": "swish"}, ValueError, r"activation='swish'.*'relu'.*'maxout'"),
-    ({"init": "glorot"}, ValueError, r"init='glorot'.*'xavier_normal'"),
-    ({"batchnorm": 1}, TypeError, "batchnorm must be True or False"),
-    ({"bias": None}, TypeError, "bias must be True or False"),
-    ({"act_params": 0.1}, TypeError, "act_params must be a dict"),
-    ({"init_params": [1]}, TypeError, "init_params must be a dict"),
-    ({"generator": 0}, TypeError, "generator must be a torch.Generator"),
-    ({"activation": "maxout", "act_params": {"k": 0}}, ValueError, r"k'\]=0"),
-    ({"activation": "maxout", "act_params": {"alpha": 1}}, TypeError, r"maxout' takes no parameter 'alpha'"),
-    ({"init": "he_normal", "init_params": {"gain": 2}}, TypeError, r"scheme='he_normal' takes no parameter 'gain'"),
-    ({"init": None, "init_params": {"gain": 2}}, TypeError, "needs an init scheme"),
-    ({"activation": "elu", "act_params": {"negative_slope": 0.1}}, (TypeError, ValueError), "negative_slope"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"activation": "swish"}, ValueError, r"activation='swish'.*'relu'.*'maxout'"),
+        ({"init": "glorot"}, ValueError, r"init='glorot'.*'xavier_normal'"),
+        ({"batchnorm": 1}, TypeError, "batchnorm must be True or False"),
+        ({"bias": None}, TypeError, "bias must be True or False"),
+        ({"act_params": 0.1}, TypeError, "act_params must be a dict"),
+        ({"init_params": [1]}, TypeError, "init_params must be a dict"),
+        ({"generator": 0}, TypeError, "generator must be a torch.Generator"),
+        ({"activation": "maxout", "act_params": {"k": 0}}, ValueError, r"k'\]=0"),
+        (
+            {"activation": "maxout", "act_params": {"alpha": 1}},
+            TypeError,
+            r"maxout' takes no parameter 'alpha'",
+        ),
+        (
+            {"init": "he_normal", "init_params": {"gain": 2}},
+            TypeError,
+            r"scheme='he_normal' takes no parameter 'gain'",
+        ),
+        ({"init": None, "init_params": {"gain": 2}}, TypeError, "needs an init scheme"),
+        (
+            {"activation": "elu", "act_params": {"negative_slope": 0.1}},
+            (TypeError, ValueError),
+            "negative_slope",
+        ),
+    ],
+)
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         mlp([4, 3, 2], **kwargs)
-
 
 
 def test_batchnorm_layers_match_actlibs():

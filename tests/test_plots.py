@@ -1,4 +1,5 @@
 """Tests for actlib.plots (Agg backend, no display)."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -14,13 +15,14 @@ from actlib.training import History  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def close_figures():
-    with plt.rc_context():  # use_book_style changes rcParams: restore them after each test
+    # use_book_style changes rcParams: restore them after each test
+    with plt.rc_context():
         yield
     plt.close("all")
 
 
 def curves(ax):
-    """The data lines of ``ax`` (not the axhline/axvline through 0, which have 2 points)."""
+    """The data lines of ``ax``: not the axhline/axvline through 0 (2 points each)."""
     return [line for line in ax.get_lines() if len(line.get_xdata()) > 2]
 
 
@@ -43,30 +45,71 @@ def test_plot_activation_draws_the_function_and_its_derivative(name):
     g = actlib.get_activation(name)
     with torch.no_grad():
         assert torch.allclose(torch.as_tensor(function.get_ydata()), g(z), atol=1e-6)
-    assert torch.allclose(torch.as_tensor(slope.get_ydata()), actlib.derivative(name, z, **g.params), atol=1e-6)
+    assert torch.allclose(
+        torch.as_tensor(slope.get_ydata()),
+        actlib.derivative(name, z, **g.params),
+        atol=1e-6,
+    )
     assert function.get_linestyle() == "-" and slope.get_linestyle() == "--"
     assert ax.get_title() == name
 
 
 def test_plot_activation_on_given_axes_with_params_and_without_derivative():
     fig, ax = plt.subplots()
-    assert actlib.plot_activation("elu", ax, derivative=False, alpha=0.5, z=np.linspace(-2, 2, 50)) is ax
+    assert (
+        actlib.plot_activation(
+            "elu", ax, derivative=False, alpha=0.5, z=np.linspace(-2, 2, 50)
+        )
+        is ax
+    )
     (line,) = curves(ax)
     assert len(line.get_xdata()) == 50 and min(line.get_ydata()) > -0.5
     assert ax.get_title() == "elu (alpha=0.5)"
-    ax = actlib.plot_activation("leaky_relu", negative_slope=0.2)  # the derivative follows the parameter
+    # the derivative follows the parameter
+    ax = actlib.plot_activation("leaky_relu", negative_slope=0.2)
     assert curves(ax)[1].get_ydata()[0] == pytest.approx(0.2)
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: actlib.plot_activation("swish"), ValueError, r"name='swish' is not supported; choose one of \['identity'"),
-    (lambda: actlib.plot_activation("relu", negative_slope=0.1), TypeError, "unexpected keyword 'negative_slope'"),
-    (lambda: actlib.plot_activation("relu", z=torch.zeros(2, 3)), ValueError, r"z must be a 1-D tensor.*\(2, 3\)"),
-    (lambda: actlib.plot_activation("relu", ax="left"), TypeError, "ax must be a matplotlib Axes"),
-    (lambda: actlib.plot_activations(["relu", "swish"]), ValueError, "names='swish' is not supported"),
-    (lambda: actlib.plot_activations([]), ValueError, "names must list at least one activation"),
-    (lambda: actlib.plot_activations(["relu"], ncols=0), ValueError, "ncols=0 is out of range"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: actlib.plot_activation("swish"),
+            ValueError,
+            r"name='swish' is not supported; choose one of \['identity'",
+        ),
+        (
+            lambda: actlib.plot_activation("relu", negative_slope=0.1),
+            TypeError,
+            "unexpected keyword 'negative_slope'",
+        ),
+        (
+            lambda: actlib.plot_activation("relu", z=torch.zeros(2, 3)),
+            ValueError,
+            r"z must be a 1-D tensor.*\(2, 3\)",
+        ),
+        (
+            lambda: actlib.plot_activation("relu", ax="left"),
+            TypeError,
+            "ax must be a matplotlib Axes",
+        ),
+        (
+            lambda: actlib.plot_activations(["relu", "swish"]),
+            ValueError,
+            "names='swish' is not supported",
+        ),
+        (
+            lambda: actlib.plot_activations([]),
+            ValueError,
+            "names must list at least one activation",
+        ),
+        (
+            lambda: actlib.plot_activations(["relu"], ncols=0),
+            ValueError,
+            "ncols=0 is out of range",
+        ),
+    ],
+)
 def test_plot_functions_reject_bad_input_before_drawing(call, error, message):
     with pytest.raises(error, match=message):
         call()
@@ -79,8 +122,14 @@ def test_plot_activations_grid_hides_spare_axes_and_keeps_one_legend():
     assert len(fig.axes) == 6 and len(visible) == 4
     assert [ax.get_title() for ax in visible] == ["relu", "tanh", "sigmoid", "elu"]
     assert all(len(curves(ax)) == 2 for ax in visible)
-    assert [ax.get_legend() is not None for ax in visible] == [True, False, False, False]
-    assert len(actlib.plot_activations().axes) == 12  # every activation: 10 panels in a 4 x 3 grid
+    assert [ax.get_legend() is not None for ax in visible] == [
+        True,
+        False,
+        False,
+        False,
+    ]
+    # every activation: 10 panels in a 4 x 3 grid
+    assert len(actlib.plot_activations().axes) == 12
     fig = actlib.plot_activations("tanh", derivative=False)
     assert len(fig.axes) == 1 and len(curves(fig.axes[0])) == 1
 
@@ -89,7 +138,9 @@ def test_plot_activations_grid_hides_spare_axes_and_keeps_one_legend():
 def moons():
     X, y = actlib.toy_dataset("moons", n=100)
     net = actlib.mlp([2, 16, 2], generator=torch.Generator().manual_seed(0))
-    history = actlib.fit(net, X, y, epochs=3, progress=False, X_val=X[:30], y_val=y[:30])
+    history = actlib.fit(
+        net, X, y, epochs=3, progress=False, X_val=X[:30], y_val=y[:30]
+    )
     return net, X, y, history
 
 
@@ -101,12 +152,17 @@ def test_plot_decision_boundary_shades_the_probability_and_draws_the_points(moon
     assert np.allclose(ax.collections[-1].get_offsets(), X.numpy())
     assert net.training  # the model's mode is restored
     fig, given = plt.subplots()
-    assert actlib.plot_decision_boundary(net, X.numpy(), y.numpy(), given, resolution=10) is given
+    assert (
+        actlib.plot_decision_boundary(net, X.numpy(), y.numpy(), given, resolution=10)
+        is given
+    )
 
 
 def test_plot_decision_boundary_with_one_logit_and_with_many_classes():
     X = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
-    ax = actlib.plot_decision_boundary(nn.Linear(2, 1), X, (X[:, 0] > 0).long(), resolution=20)
+    ax = actlib.plot_decision_boundary(
+        nn.Linear(2, 1), X, (X[:, 0] > 0).long(), resolution=20
+    )
     assert len(ax.collections) == 3
     three = nn.Linear(2, 3).double()  # the grid follows the model's dtype
     ax = actlib.plot_decision_boundary(three, X, torch.arange(40) % 3, resolution=20)
@@ -129,9 +185,13 @@ def test_plot_history_draws_step_loss_and_epoch_accuracies(moons):
     (loss,) = ax.get_lines()
     assert len(loss.get_xdata()) == len(history.step_loss)
     right = [other for other in ax.figure.axes if other is not ax]
-    assert len(right) == 1 and len(right[0].get_lines()) == 2  # train and validation accuracy
+    # train and validation accuracy
+    assert len(right) == 1 and len(right[0].get_lines()) == 2
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "loss (each step)", "train accuracy", "validation accuracy"]
+        "loss (each step)",
+        "train accuracy",
+        "validation accuracy",
+    ]
     fig, given = plt.subplots()
     assert actlib.plot_history(history, given) is given
 
@@ -139,19 +199,31 @@ def test_plot_history_draws_step_loss_and_epoch_accuracies(moons):
 def test_plot_history_marks_a_diverged_run_and_rejects_other_objects():
     history = History(step_loss=[1.0, 5.0, float("inf")], train_loss=[], train_acc=[])
     ax = actlib.plot_history(history)
-    assert len(ax.get_lines()) == 2 and "non-finite loss (step 3)" in ax.get_legend().get_texts()[-1].get_text()
+    assert (
+        len(ax.get_lines()) == 2
+        and "non-finite loss (step 3)" in ax.get_legend().get_texts()[-1].get_text()
+    )
     assert len(ax.figure.axes) == 1  # no accuracy, no twin axis
-    with pytest.raises(TypeError, match="history must be the History that actlib.fit returns"):
+    with pytest.raises(
+        TypeError, match="history must be the History that actlib.fit returns"
+    ):
         actlib.plot_history([0.5, 0.4])
 
 
 def test_plot_layer_stats_draws_a_bar_per_layer():
-    net = actlib.mlp([64, 32, 32, 10], activation="tanh", generator=torch.Generator().manual_seed(0))
-    X, y = torch.randn(50, 64, generator=torch.Generator().manual_seed(1)), torch.arange(50) % 10
+    net = actlib.mlp(
+        [64, 32, 32, 10], activation="tanh", generator=torch.Generator().manual_seed(0)
+    )
+    X, y = (
+        torch.randn(50, 64, generator=torch.Generator().manual_seed(1)),
+        torch.arange(50) % 10,
+    )
     rows = actlib.layer_stats(net, X, y)
     ax = actlib.plot_layer_stats(rows)
     assert len(ax.patches) == len(rows) == 2 and ax.get_ylabel() == "std"
-    assert [p.get_height() for p in ax.patches] == pytest.approx([r["std"] for r in rows])
+    assert [p.get_height() for p in ax.patches] == pytest.approx(
+        [r["std"] for r in rows]
+    )
     fig, given = plt.subplots()
     ax = actlib.plot_layer_stats(rows, given, key=["saturated", "dead", "grad_norm"])
     assert ax is given and len(ax.patches) == 3 * 2 and ax.get_legend() is not None
@@ -160,7 +232,9 @@ def test_plot_layer_stats_draws_a_bar_per_layer():
 def test_plot_layer_stats_rejects_bad_input():
     net = actlib.mlp([8, 4, 2], generator=torch.Generator().manual_seed(0))
     rows = actlib.layer_stats(net, torch.randn(10, 8))  # no y: no gradient norms
-    with pytest.raises(ValueError, match=r"key='nope' is not supported; choose one of \['mean', 'std'"):
+    with pytest.raises(
+        ValueError, match=r"key='nope' is not supported; choose one of \['mean', 'std'"
+    ):
         actlib.plot_layer_stats(rows, key="nope")
     with pytest.raises(ValueError, match="key='grad_norm' is None.*with y"):
         actlib.plot_layer_stats(rows, key="grad_norm")

@@ -1,4 +1,8 @@
-"""Tests for actlib/preprocessing.py: numpy and torch (torch.cov, torch.linalg.eigh) as the oracles."""
+"""Tests for actlib/preprocessing.py.
+
+numpy and torch (torch.cov, torch.linalg.eigh) are the oracles.
+"""
+
 import numpy as np
 import pytest
 import torch
@@ -10,16 +14,20 @@ from actlib.preprocessing import PREPROCESSING_METHODS, Preprocessor
 def _data(n=500, seed=0):
     g = torch.Generator().manual_seed(seed)
     A = torch.tensor([[2.0, 0.0, 0.0], [1.5, 0.5, 0.0], [0.3, -0.2, 0.1]])
-    return torch.randn(n, 3, generator=g, dtype=torch.float64) @ A.T.double() + torch.tensor([5.0, -1.0, 3.0],
-                                                                                          dtype=torch.float64)
+    X = torch.randn(n, 3, generator=g, dtype=torch.float64)
+    return X @ A.T.double() + torch.tensor([5.0, -1.0, 3.0], dtype=torch.float64)
 
 
 def test_center_and_standardize_match_numpy():
     X = _data()
     Xn = X.numpy()
-    torch.testing.assert_close(Preprocessor("center").fit_transform(X), torch.from_numpy(Xn - Xn.mean(0)))
+    torch.testing.assert_close(
+        Preprocessor("center").fit_transform(X), torch.from_numpy(Xn - Xn.mean(0))
+    )
     want = (Xn - Xn.mean(0)) / Xn.std(0)
-    torch.testing.assert_close(Preprocessor("standardize").fit_transform(X), torch.from_numpy(want))
+    torch.testing.assert_close(
+        Preprocessor("standardize").fit_transform(X), torch.from_numpy(want)
+    )
 
 
 def test_pca_decorrelates_and_matches_eigh():
@@ -27,18 +35,26 @@ def test_pca_decorrelates_and_matches_eigh():
     out = Preprocessor("pca").fit_transform(X)
     cov = torch.cov(out.T, correction=0)
     lam = torch.linalg.eigvalsh(torch.cov(X.T, correction=0)).flip(0)
-    torch.testing.assert_close(cov, torch.diag(lam), atol=1e-9, rtol=1e-7)   # diagonal, decreasing variances
-    torch.testing.assert_close(out.norm(dim=1), (X - X.mean(0)).norm(dim=1))  # a rotation keeps lengths
+    # diagonal, decreasing variances
+    torch.testing.assert_close(cov, torch.diag(lam), atol=1e-9, rtol=1e-7)
+    # a rotation keeps lengths
+    torch.testing.assert_close(out.norm(dim=1), (X - X.mean(0)).norm(dim=1))
 
 
 def test_whitened_covariance_is_the_identity():
     X = _data()
     prep = Preprocessor("whiten", eps=0.0).fit(X)
     out = prep.transform(X)
-    torch.testing.assert_close(out.mean(0), torch.zeros(3, dtype=X.dtype), atol=1e-10, rtol=0)
-    torch.testing.assert_close(torch.cov(out.T, correction=0), torch.eye(3, dtype=X.dtype), atol=1e-8, rtol=0)
+    torch.testing.assert_close(
+        out.mean(0), torch.zeros(3, dtype=X.dtype), atol=1e-10, rtol=0
+    )
+    torch.testing.assert_close(
+        torch.cov(out.T, correction=0), torch.eye(3, dtype=X.dtype), atol=1e-8, rtol=0
+    )
     with_eps = Preprocessor("whiten", eps=1e-5).fit_transform(X)
-    assert torch.allclose(torch.cov(with_eps.T, correction=0), torch.eye(3, dtype=X.dtype), atol=1e-2)
+    assert torch.allclose(
+        torch.cov(with_eps.T, correction=0), torch.eye(3, dtype=X.dtype), atol=1e-2
+    )
 
 
 def test_whitening_agrees_with_pca_lowrank_up_to_signs():
@@ -53,19 +69,23 @@ def test_statistics_come_from_the_training_split_only():
     X = _data()
     X_train, X_test = X[:400], X[400:] + 100.0
     prep = Preprocessor("standardize").fit(X_train)
-    torch.testing.assert_close(prep.transform(X_test), (X_test - X_train.mean(0)) / X_train.std(0, correction=0))
+    torch.testing.assert_close(
+        prep.transform(X_test),
+        (X_test - X_train.mean(0)) / X_train.std(0, correction=0),
+    )
 
 
 def test_constant_feature_stays_finite():
     X_train, _, X_test, _ = actlib.load_digits(standardize=False)
-    assert (X_train.std(0) == 0).any()                         # the digits have constant pixels
+    assert (X_train.std(0) == 0).any()  # the digits have constant pixels
     for method in PREPROCESSING_METHODS:
         prep = Preprocessor(method).fit(X_train)
         out = prep.transform(X_test)
         assert torch.isfinite(out).all(), method
         assert out.dtype == X_test.dtype
     std = Preprocessor("standardize").fit(X_train)
-    torch.testing.assert_close(std.transform(X_train), actlib.load_digits().X_train)   # as load_digits does
+    # as load_digits does
+    torch.testing.assert_close(std.transform(X_train), actlib.load_digits().X_train)
 
 
 def test_device_and_dtype_follow_the_input():
