@@ -34,7 +34,7 @@ book: $(STAMP)
 # Reuses the executions of `make book` (same cache); executes what is missing or out of date.
 student: $(STAMP)
 	ACTLIB_EDITION=student $(JB) --all --path-output student
-	$(BIN)/python tools/student_notebooks.py --out student/notebooks
+	$(BIN)/python -m bookkit.student --out student/notebooks
 
 # Everything from scratch: the cache is emptied, so each chapter is executed once by the
 # instructor build (and once by nbval) and the student build reuses those executions.
@@ -43,7 +43,7 @@ test: $(STAMP) lint
 	rm -rf $(CACHE)
 	$(JB) --all
 	ACTLIB_EDITION=student $(JB) --all --path-output student
-	$(BIN)/python tools/student_notebooks.py --out student/notebooks
+	$(BIN)/python -m bookkit.student --out student/notebooks
 	$(BIN)/python -m pytest tests/site_checks.py tests/browser_checks.py -rs -p no:cacheprovider
 	SITE_DIR=student/_build/html $(BIN)/python -m pytest tests/browser_checks.py -rs -p no:cacheprovider
 
@@ -57,7 +57,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 colab-cell: $(STAMP)
-	$(BIN)/python tools/colab_cell.py
+	$(BIN)/python -m bookkit.colab
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

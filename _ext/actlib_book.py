@@ -2,31 +2,41 @@
 
 Its jobs:
 
-1. It sets ``ACTLIB_STATIC_SITE=1`` in the build's environment. The kernels that execute the
-   chapters inherit it, so :func:`actlib.explore` renders kernel-free explorers (precomputed frames
-   and an inline slider) and :func:`actlib.fit` hides its progress bar: the static site has no kernel.
-2. No stale outputs. Every notebook depends on the source files of ``actlib/`` (an edit there makes
-   Sphinx re-read the chapters), and the execution cache (``_build/.jupyter_cache``, shared by both
-   editions so the student edition does not execute the chapters again) is emptied whenever the
-   source of ``actlib`` differs from the one that filled it. jupyter-cache itself re-executes a
-   notebook whose code changed.
+1. It sets ``ACTLIB_STATIC_SITE=1`` in the build's environment. The kernels that execute
+   the chapters inherit it, so :func:`actlib.explore` renders kernel-free explorers
+   (precomputed frames and an inline slider) and :func:`actlib.fit` hides its progress
+   bar: the static site has no kernel.
+2. No stale outputs. Every notebook depends on the source files of ``actlib/`` (an edit
+   there makes Sphinx re-read the chapters), and the execution cache
+   (``_build/.jupyter_cache``, shared by both editions so the student edition does not
+   execute the chapters again) is emptied whenever the source of ``actlib`` differs
+   from the one that filled it. jupyter-cache itself re-executes a notebook whose code
+   changed.
 3. Two editions from one source, chosen by the environment variable ``ACTLIB_EDITION``:
-   ``instructor`` (the default: solutions shown in drop-downs) or ``student``: every gated solution
-   (``solution-start`` ... ``solution-end``), every plain ``solution`` block and every cell tagged
-   ``solution`` is removed from the pages, the outputs of check cells are removed (they would say
-   that the hidden solution passes), and ``html_copy_source`` is off, so ``_sources`` holds nothing.
-4. A "Run this chapter live" box at the top of every notebook page, with its Binder and Colab links,
-   built from the one repository setting of ``_config.yml`` (``repository.url``).
-5. MathJax ships with the site: MathJax 2.7 from the pip package ``jupyter-server-mathjax`` is copied
-   into ``_static/mathjax``; Sphinx loads it only on pages that have maths.
-6. The directive ``actlib-chapters``: the per-chapter part of the instructor page, read from the
-   notebooks of the table of contents (goals, exercises, checks, code cells, a time estimate).
+   ``instructor`` (the default: solutions shown in drop-downs) or ``student``: every
+   gated solution (``solution-start`` ... ``solution-end``), every plain ``solution``
+   block and every cell tagged ``solution`` is removed from the pages, the outputs of
+   check cells are removed (they would say that the hidden solution passes), and
+   ``html_copy_source`` is off, so ``_sources`` holds nothing. The student notebooks
+   (:mod:`bookkit.student`) go into the site.
+4. A "Run this chapter live" box at the top of every notebook page, with its Binder and
+   Colab links, built from the one repository setting of ``_config.yml``
+   (``repository.url``).
+5. MathJax ships with the site: MathJax 2.7 from the pip package
+   ``jupyter-server-mathjax`` is copied into ``_static/mathjax``; Sphinx loads it only
+   on pages that have maths.
+6. The directive ``actlib-chapters``: the per-chapter part of the instructor page
+   (:mod:`bookkit.instructor`: goals, exercises, checks, code cells, a time estimate).
+
+The notebooks and ``_toc.yml`` are read by :mod:`bookkit` (at the repository's root);
+only the doctree-level work (:func:`strip_solutions`) is done here.
 """
+
 import hashlib
-import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 from docutils import nodes
@@ -34,20 +44,26 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # bookkit lives at the repository's root, beside _ext
+    sys.path.insert(0, str(ROOT))
+
+from bookkit import student  # noqa: E402
+from bookkit.book import toc_entries  # noqa: E402
+from bookkit.instructor import chapters_markdown  # noqa: E402
+
 ACTLIB = ROOT / "actlib"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 EDITIONS = ("instructor", "student")
-MATHJAX_PATH = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"  # the one combined config shipped
-# Reading speed and time per exercise behind the instructor page's estimate (see `chapter_summary`).
-WORDS_PER_MINUTE, MINUTES_PER_CODE_CELL, MINUTES_PER_EXERCISE = 120, 0.5, 8
+# the one combined configuration shipped
+MATHJAX_PATH = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
 
 
-# --------------------------------------------------------------------------- 1. static explorers
+# ------------------------------------------------------------------ 1. static explorers
 def _static_site(app, config):
     os.environ["ACTLIB_STATIC_SITE"] = "1"
 
 
-# --------------------------------------------------------------------------- 2. no stale outputs
+# ------------------------------------------------------------------ 2. no stale outputs
 def _depend_on_actlib(app, docname, source):
     if str(app.env.doc2path(docname)).endswith(".ipynb"):
         for path in sorted(ACTLIB.rglob("*.py")):
@@ -58,12 +74,15 @@ def actlib_fingerprint(root=ACTLIB):
     """A hash of every source file of actlib (names and contents)."""
     digest = hashlib.sha256()
     for path in sorted(Path(root).rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(
+            str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0"
+        )
     return digest.hexdigest()
 
 
 def prepare_cache(cache=CACHE, root=ACTLIB):
-    """Empty ``cache`` unless it was filled with the current actlib; return True if it was emptied."""
+    """Empty ``cache`` unless it was filled with the current actlib; return True if it
+    was emptied."""
     cache = Path(cache)
     stamp, current = cache / "actlib.sha256", actlib_fingerprint(root)
     emptied = False
@@ -81,25 +100,32 @@ def _shared_cache(app, config):
         config.nb_execution_cache_path = str(CACHE)
 
 
-# --------------------------------------------------------------------------- 3. editions
+# -------------------------------------------------------------------------- 3. editions
 def edition():
     value = os.environ.get("ACTLIB_EDITION", "instructor") or "instructor"
     if value not in EDITIONS:
-        raise ValueError(f"ACTLIB_EDITION={value!r}: expected one of {', '.join(EDITIONS)}")
+        raise ValueError(
+            f"ACTLIB_EDITION={value!r}: expected one of {', '.join(EDITIONS)}"
+        )
     return value
 
 
 def _set_edition(app, config):
     config.actlib_edition = edition()
     if app is not None:
-        app.tags.add(config.actlib_edition)  # pages may say ```{only} student``` or `not student`
+        # pages may say ```{only} student``` or `not student`
+        app.tags.add(config.actlib_edition)
     if config.actlib_edition == "student":
         config.html_copy_source = False
         config.html_title = f"{config.html_title or config.project} (student edition)"
 
 
 def _is_solution(node):
-    from sphinx_exercise.nodes import solution_end_node, solution_node, solution_start_node
+    from sphinx_exercise.nodes import (
+        solution_end_node,
+        solution_node,
+        solution_start_node,
+    )
 
     if isinstance(node, (solution_node, solution_start_node, solution_end_node)):
         return True
@@ -109,9 +135,10 @@ def _is_solution(node):
 def strip_solutions(doctree):
     """Remove every solution from a doctree; return how many nodes were removed.
 
-    A gated solution is everything from a ``solution-start`` node to its ``solution-end`` node
-    (siblings in between included); a plain ``solution`` block and a cell tagged ``solution`` go
-    too. The outputs of check cells (``actlib.check_...``) go as well.
+    A gated solution is everything from a ``solution-start`` node to its
+    ``solution-end`` node (siblings in between included); a plain ``solution`` block and
+    a cell tagged ``solution`` go too. The outputs of check cells (``actlib.check_...``)
+    go as well.
     """
     from sphinx_exercise.nodes import solution_end_node, solution_start_node
 
@@ -121,7 +148,14 @@ def strip_solutions(doctree):
         if parent is None:
             continue
         i = parent.index(start)
-        j = next((k for k in range(i, len(parent)) if isinstance(parent[k], solution_end_node)), i)
+        j = next(
+            (
+                k
+                for k in range(i, len(parent))
+                if isinstance(parent[k], solution_end_node)
+            ),
+            i,
+        )
         for child in parent.children[i : j + 1]:
             parent.remove(child)
             removed += 1
@@ -132,40 +166,55 @@ def strip_solutions(doctree):
     for cell in list(doctree.findall(nodes.container)):
         if cell.get("nb_element") != "cell_code" or cell.parent is None:
             continue
-        code = "".join(n.astext() for n in cell.findall(nodes.literal_block) if n.parent.get("nb_element") == "cell_code_source")
+        code = "".join(
+            n.astext()
+            for n in cell.findall(nodes.literal_block)
+            if n.parent.get("nb_element") == "cell_code_source"
+        )
         if "actlib.check_" in code:
-            for out in [c for c in cell.children if c.get("nb_element") == "cell_code_output"]:
+            for out in [
+                c for c in cell.children if c.get("nb_element") == "cell_code_output"
+            ]:
                 cell.remove(out)
                 removed += 1
     return removed
 
 
 def _student_notebooks(app, exception):
-    """Student edition: the student notebooks go into the site (``notebooks/``), linked from each chapter."""
-    if exception is not None or app.config.actlib_edition != "student" or app.builder.format != "html":
+    """Student edition: the student notebooks go into the site (``notebooks/``), linked
+    from each chapter."""
+    if (
+        exception is not None
+        or app.config.actlib_edition != "student"
+        or app.builder.format != "html"
+    ):
         return
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("student_notebooks", ROOT / "tools" / "student_notebooks.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    for path in tool.toc_notebooks(ROOT):
-        tool.export(path, Path(app.outdir) / "notebooks", ROOT)
+    for entry in toc_entries(ROOT, notebooks=True):
+        student.export(ROOT / f"{entry}.ipynb", Path(app.outdir) / "notebooks", ROOT)
 
 
 def student_download_buttons(buttons, notebook_url):
-    """The header buttons with every link into ``_sources`` (absent in the student edition) replaced
-    by one link to the student notebook (``notebook_url``; None for a Markdown page: no link)."""
+    """The header buttons with every link into ``_sources`` (absent in the student
+    edition) replaced by one link to the student notebook (``notebook_url``; None for a
+    Markdown page: no link)."""
     out, added = [], False
     for button in buttons:
         if isinstance(button.get("buttons"), list):
-            button = dict(button, buttons=student_download_buttons(button["buttons"], notebook_url))
+            button = dict(
+                button,
+                buttons=student_download_buttons(button["buttons"], notebook_url),
+            )
             if not button["buttons"]:
                 continue
         elif "_sources" in str(button.get("url", "")):
             if notebook_url is None or added:
                 continue
-            button = dict(button, url=notebook_url, text=".ipynb", tooltip="Download the student notebook")
+            button = dict(
+                button,
+                url=notebook_url,
+                text=".ipynb",
+                tooltip="Download the student notebook",
+            )
             added = True
         out.append(button)
     return out
@@ -180,7 +229,8 @@ def _student_download(app, pagename, templatename, context, doctree):
 
 
 class StripSolutions(SphinxTransform):
-    """Student edition: runs before sphinx-exercise merges gated solutions (priority 10)."""
+    """Student edition: runs before sphinx-exercise merges gated solutions (priority
+    10)."""
 
     default_priority = 5
 
@@ -189,9 +239,10 @@ class StripSolutions(SphinxTransform):
             strip_solutions(self.document)
 
 
-# --------------------------------------------------------------------------- 4. launch box
+# ------------------------------------------------------------------------ 4. launch box
 def launch_links(theme_options, docpath):
-    """The (name, url) of each live launcher for the notebook ``docpath`` (relative to the book)."""
+    """The (name, url) of each live launcher for the notebook ``docpath`` (relative to
+    the book)."""
     repo = (theme_options.get("repository_url") or "").rstrip("/")
     match = re.match(r"https://github\.com/([^/]+)/([^/]+)$", repo)
     if not match:
@@ -204,9 +255,12 @@ def launch_links(theme_options, docpath):
     links = []
     if launch.get("binderhub_url"):
         hub = launch["binderhub_url"].rstrip("/")
-        links.append(("Binder", f"{hub}/v2/gh/{org}/{name}/{branch}?urlpath=lab/tree/{path}"))
+        links.append(
+            ("Binder", f"{hub}/v2/gh/{org}/{name}/{branch}?urlpath=lab/tree/{path}")
+        )
     if launch.get("colab_url"):
-        links.append(("Colab", f"{launch['colab_url'].rstrip('/')}/github/{org}/{name}/blob/{branch}/{path}"))
+        colab = launch["colab_url"].rstrip("/")
+        links.append(("Colab", f"{colab}/github/{org}/{name}/blob/{branch}/{path}"))
     return links
 
 
@@ -220,14 +274,17 @@ def launch_box(links, student_notebook=None):
             para += nodes.Text(" or ")
         para += nodes.reference(text=name, refuri=url)
     para += nodes.Text(
-        " (a free server in your browser; the first start takes a minute), or on your own machine "
-        "as the page \u201cHow to use this book\u201d describes. Run the cells from the top."
+        " (a free server in your browser; the first start takes a minute), or on your "
+        "own machine as the page \u201cHow to use this book\u201d describes. Run the "
+        "cells from the top."
     )
     box += para
     if student_notebook:
         extra = nodes.paragraph()
         extra += nodes.Text("The exercises without their solutions: ")
-        extra += nodes.reference(text="this chapter's student notebook", refuri=student_notebook)
+        extra += nodes.reference(
+            text="this chapter's student notebook", refuri=student_notebook
+        )
         extra += nodes.Text(".")
         box += extra
     return box
@@ -249,33 +306,46 @@ def _add_launch_box(app, doctree, docname):
         section.insert(1, launch_box(links, student))
 
 
-# --------------------------------------------------------------------------- 5. offline MathJax
+# ------------------------------------------------------------------- 5. offline MathJax
 def _mathjax_offline(app, config):
     config.mathjax_path = MATHJAX_PATH
-    config.myst_update_mathjax = False  # its MathJax 3 options would reach MathJax 2 as a second config
+    # myst's MathJax 3 options would reach MathJax 2 as a second configuration
+    config.myst_update_mathjax = False
     config.mathjax3_config = None
-    # jupyter-server-mathjax ships MathJax's combined configuration TeX-AMS-MML_HTMLorMML-full (TeX
-    # input, HTML-CSS output) and the STIX-Web fonts: the output uses those fonts, from _static.
+    # jupyter-server-mathjax ships MathJax's combined configuration
+    # TeX-AMS-MML_HTMLorMML-full (TeX input, HTML-CSS output) and the STIX-Web fonts:
+    # the output uses those fonts, from _static.
     config.mathjax2_config = {
-        "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
-                    "processRefs": False, "processEnvironments": False},
+        "tex2jax": {
+            "inlineMath": [["\\(", "\\)"]],
+            "displayMath": [["\\[", "\\]"]],
+            "processRefs": False,
+            "processEnvironments": False,
+        },
         "messageStyle": "none",
         "showMathMenu": False,
-        "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+        "HTML-CSS": {
+            "availableFonts": [],
+            "preferredFont": None,
+            "webFont": "STIX-Web",
+            "imageFont": None,
+        },
     }
 
 
 def _theme_defaults(app, config):
-    # pydata-sphinx-theme logs a console error ("invalid theme mode") when its template variable
-    # `default_mode` is unset (html_context, not a theme option).
+    # pydata-sphinx-theme logs a console error ("invalid theme mode") when its template
+    # variable `default_mode` is unset (html_context, not a theme option).
     context = dict(config.html_context or {})
     context.setdefault("default_mode", "light")
     config.html_context = context
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree):
-    """sphinx-thebe (added by jupyter-book, unused: ``launch_buttons.thebe`` is false) puts on every
-    page a script naming thebe's CDN, twice (a console error). No page needs it: drop its scripts."""
+    """sphinx-thebe (added by jupyter-book, unused: ``launch_buttons.thebe`` is false)
+    puts on every page a script naming thebe's CDN, twice (a console error). No page
+    needs it: drop its scripts."""
+
     def keep(script):
         name = str(getattr(script, "filename", script) or "")
         body = str(getattr(script, "attributes", {}).get("body", ""))
@@ -286,12 +356,15 @@ def _drop_thebe(app, pagename, templatename, context, doctree):
 
 
 def has_maths(doctree):
-    return doctree is not None and next(iter(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))), None) is not None
+    if doctree is None:
+        return False
+    maths = doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))
+    return next(iter(maths), None) is not None
 
 
 def _mathjax_only_with_maths(app, pagename, templatename, context, doctree):
-    """Sphinx loads MathJax on a page whose toctree includes maths (the root page): keep it only
-    on pages that show maths themselves."""
+    """Sphinx loads MathJax on a page whose toctree includes maths (the root page): keep
+    it only on pages that show maths themselves."""
     if "script_files" not in context or has_maths(doctree):
         return
 
@@ -304,13 +377,16 @@ def _mathjax_only_with_maths(app, pagename, templatename, context, doctree):
 
 
 def mathjax_source():
-    """MathJax's folder in the package jupyter-server-mathjax (found, not imported: importing it
-    would need jupyter_server, which the book does not install)."""
+    """MathJax's folder in the package jupyter-server-mathjax (found, not imported:
+    importing it would need jupyter_server, which the book does not install)."""
     import importlib.util
 
     spec = importlib.util.find_spec("jupyter_server_mathjax")
     if spec is None:
-        raise RuntimeError("jupyter-server-mathjax is missing: `make book` installs it (requirements-assets.txt)")
+        raise RuntimeError(
+            "jupyter-server-mathjax is missing: `make book` installs it "
+            "(requirements-assets.txt)"
+        )
     return Path(spec.submodule_search_locations[0]) / "static"
 
 
@@ -321,92 +397,26 @@ def _copy_mathjax(app, exception):
             shutil.copytree(mathjax_source(), target, dirs_exist_ok=True)
 
 
-# --------------------------------------------------------------------------- 6. instructor page
-def toc_chapters(root=ROOT):
-    entries = re.findall(r"^\s*(?:root|- file):\s*(\S+)", (Path(root) / "_toc.yml").read_text(), flags=re.M)
-    return [e for e in entries if (Path(root) / f"{e}.ipynb").exists()]
-
-
-def chapter_summary(path):
-    """What the instructor page says about one chapter notebook.
-
-    The time estimate is a reading time plus a working time: the prose at 120 words a minute
-    (technical text with formulas), half a minute per visible code cell (run it, look at its
-    output) and 8 minutes per exercise; rounded up to 5 minutes.
-    """
-    cells = json.loads(Path(path).read_text())["cells"]
-    src = ["".join(c["source"]) for c in cells]
-    tags = [c.get("metadata", {}).get("tags", []) for c in cells]
-    markdown = [s for s, c in zip(src, cells) if c["cell_type"] == "markdown"]
-    title = next((m.group(1) for s in markdown for m in [re.search(r"^# (.+)$", s, re.M)] if m), Path(path).stem)
-    goals = []
-    for s in markdown:
-        block = re.search(r"learning goals[^\n]*\n(?::class:[^\n]*\n)?(.*?)(?:\n:::|\Z)", s, re.I | re.S)
-        if block:
-            goals = [re.sub(r"\s+", " ", g).strip() for g in re.findall(r"^- (.*?)(?=^- |\Z)", block.group(1), re.M | re.S)]
-            break
-    exercises = []
-    for i, s in enumerate(src):
-        for name, label in re.findall(r"\{exercise\}\s*([^\n]*)\n:label:\s*(\S+)", s):
-            check = None
-            for j in range(i + 1, len(src)):
-                if cells[j]["cell_type"] == "markdown" and "{exercise}" in src[j]:
-                    break
-                found = re.search(r"(actlib\.check_\w+)", src[j]) if cells[j]["cell_type"] == "code" else None
-                if found and "solution" not in tags[j]:
-                    check = found.group(1)
-                    break
-            exercises.append({"title": name.strip(), "label": label, "check": check})
-    visible = [c for c, t in zip(cells, tags) if c["cell_type"] == "code" and "remove-cell" not in t and "solution" not in t]
-    words = sum(len(re.sub(r"```.*?```", "", s, flags=re.S).split()) for s in markdown)
-    minutes = words / WORDS_PER_MINUTE + MINUTES_PER_CODE_CELL * len(visible) + MINUTES_PER_EXERCISE * len(exercises)
-    return {
-        "title": title,
-        "goals": goals,
-        "exercises": exercises,
-        "code_cells": sum(c["cell_type"] == "code" for c in cells),
-        "visible_code_cells": len(visible),
-        "words": words,
-        "minutes": 5 * -(-round(minutes) // 5),
-    }
-
-
-def chapters_markdown(docname, root=ROOT):
-    """The MyST text of the per-chapter part of the instructor page (docname: the page's own)."""
-    out = []
-    for entry in toc_chapters(root):
-        s = chapter_summary(Path(root) / f"{entry}.ipynb")
-        out.append(f"### {s['title']}\n")
-        out.append(f"Page: {{doc}}`/{entry}` (notebook `{entry}.ipynb`). About **{s['minutes']} minutes**: "
-                   f"{s['words']} words of prose, {s['visible_code_cells']} visible code cells "
-                   f"({s['code_cells']} in all), {len(s['exercises'])} exercises.\n")
-        if s["goals"]:
-            out.append("Learning goals:\n")
-            out += [f"- {g}" for g in s["goals"]]
-            out.append("")
-        if s["exercises"]:
-            out.append("| exercise | label | check |\n| --- | --- | --- |")
-            for ex in s["exercises"]:
-                check = f"`{ex['check']}`" if ex["check"] else "none"
-                out.append(f"| {{ref}}`{ex['title']} <{ex['label']}>` | `{ex['label']}` | {check} |")
-            out.append("")
-    return "\n".join(out)
-
-
+# ------------------------------------------------------------------- 6. instructor page
 class ChaptersDirective(SphinxDirective):
-    """``actlib-chapters``: one section per chapter of the toc, read from its notebook."""
+    """``actlib-chapters``: one section per chapter of the toc, read from its
+    notebook."""
 
     has_content = False
 
     def run(self):
         from docutils.statemachine import StringList
 
-        for entry in toc_chapters():
+        for entry in toc_entries(ROOT, notebooks=True):
             self.env.note_dependency(str(ROOT / f"{entry}.ipynb"))
         self.env.note_dependency(str(ROOT / "_toc.yml"))
-        text = chapters_markdown(self.env.docname)
+        text = chapters_markdown(ROOT)
         container = nodes.container()
-        self.state.nested_parse(StringList(text.splitlines(), source="actlib-chapters"), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(text.splitlines(), source="actlib-chapters"),
+            self.content_offset,
+            container,
+        )
         return container.children
 
 

@@ -1,18 +1,28 @@
-"""Checks on the built site, run by `make test` after the book build (`_build/html`).
+"""Checks on the built site, run by `make test` after the book build (`_build/html`, or
+the folder in $SITE_DIR).
 
-Not collected by a plain `pytest tests` (the name does not start with `test_`): the Makefile runs
-it explicitly once the site exists.
+Not collected by a plain `pytest tests` (the name does not start with `test_`): the
+Makefile runs it explicitly once the site exists. The pages and exercises to look for
+come from :mod:`bookkit` (the table of contents and the chapter model).
 """
-import json
+
+import os
 import re
 from pathlib import Path
 
 import pytest
 
+from bookkit import read_chapter, read_notebook, toc_entries
+
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
-ENTRIES = re.findall(r"^\s*(?:root|- file):\s*(\S+)", (ROOT / "_toc.yml").read_text(), flags=re.M)
-CHAPTERS = [e for e in ENTRIES if (ROOT / f"{e}.ipynb").exists()]
+HTML = Path(os.environ.get("SITE_DIR", ROOT / "_build" / "html"))
+ENTRIES = toc_entries(ROOT)
+CHAPTERS = toc_entries(ROOT, notebooks=True)
+
+
+def labels(entry):
+    """The labels of the exercises of the chapter ``entry``."""
+    return [ex.label for ex in read_chapter(ROOT / f"{entry}.ipynb").exercises]
 
 
 def page(entry):
@@ -32,26 +42,27 @@ def test_page_exists_without_errors(entry):
 @pytest.mark.parametrize("entry", CHAPTERS)
 def test_chapter_has_a_kernel_free_explorer(entry):
     html = page(entry)
-    assert "application/vnd.jupyter.widget-view+json" not in html, "a live widget leaked into the site"
+    assert "application/vnd.jupyter.widget-view+json" not in html, (
+        "a live widget leaked into the site"
+    )
     assert "HBox(children" not in html and "VBox(children" not in html
     assert 'class="actlib-explorer"' in html, "no kernel-free explorer"
     assert re.search(r'<input type="range"', html), "no inline slider"
     frames = re.findall(r'const d=\{"frames": \[(.*?)\]', html)
-    assert frames and all(f.count(",") >= 1 for f in frames), "an explorer has fewer than two frames"
+    assert frames and all(f.count(",") >= 1 for f in frames), (
+        "an explorer has fewer than two frames"
+    )
 
 
 @pytest.mark.parametrize("entry", CHAPTERS)
 def test_every_exercise_and_solution_is_rendered(entry):
-    nb = json.loads((ROOT / f"{entry}.ipynb").read_text())
-    text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    labels = re.findall(r"\{exercise\}[^\n]*\n:label:\s*(\S+)", text)
     html = page(entry)
-    for label in labels:
+    for label in labels(entry):
         assert f'id="{label}"' in html, f"exercise {label} is missing from the page"
-    assert html.count('class="solution') >= len(labels)
+    assert html.count('class="solution') >= len(labels(entry))
 
 
-# ----------------------------------------------------------------------------- both editions
+# ------------------------------------------------------------------------ both editions
 STUDENT = ROOT / "student" / "_build" / "html"
 SITES = {"instructor": HTML, "student": STUDENT}
 MAX_PAGE_BYTES = 3 * 1024 * 1024
@@ -60,16 +71,22 @@ MAX_PAGE_BYTES = 3 * 1024 * 1024
 def site_pages(site):
     root = SITES[site]
     if not (root / "index.html").exists():
-        pytest.skip(f"the {site} edition is not built ({root}): `make book` / `make student`")
+        pytest.skip(
+            f"the {site} edition is not built ({root}): `make book` / `make student`"
+        )
     return [p for p in sorted(root.rglob("*.html")) if "_static" not in p.parts]
 
 
 @pytest.mark.parametrize("site", SITES)
 def test_no_page_needs_a_cdn(site):
-    """Scripts, stylesheets, fonts and images all come from the site itself (plain links may leave)."""
+    """Scripts, stylesheets, fonts and images all come from the site itself (plain links
+    may leave)."""
     for path in site_pages(site):
         html = path.read_text()
-        remote = re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=\"((?:https?:)?//[^\"]+)\"", html)
+        remote = re.findall(
+            r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=\"((?:https?:)?//[^\"]+)\"",
+            html,
+        )
         assert not remote, f"{path.relative_to(SITES[site])} loads {remote}"
         assert "@import url(http" not in html
 
@@ -79,7 +96,10 @@ def test_no_stylesheet_fetches_from_another_host(site):
     site_pages(site)
     for css in (SITES[site] / "_static").rglob("*.css"):
         text = css.read_text(errors="replace")
-        assert not re.search(r"url\(\s*[\"']?(?:https?:)?//|@import\s+(?:url\()?\s*[\"']?(?:https?:)?//", text), css.name
+        assert not re.search(
+            r"url\(\s*[\"']?(?:https?:)?//|@import\s+(?:url\()?\s*[\"']?(?:https?:)?//",
+            text,
+        ), css.name
 
 
 @pytest.mark.parametrize("site", SITES)
@@ -87,9 +107,14 @@ def test_mathjax_ships_with_the_site_and_loads_only_where_there_is_maths(site):
     root = SITES[site]
     for path in site_pages(site):
         html = path.read_text()
-        loads = re.search(r'<script[^>]*src="[^"]*_static/mathjax/MathJax\.js', html) is not None
+        loads = (
+            re.search(r'<script[^>]*src="[^"]*_static/mathjax/MathJax\.js', html)
+            is not None
+        )
         has_math = 'class="math' in html
-        assert loads == has_math, f"{path.name}: maths {has_math}, MathJax loaded {loads}"
+        assert loads == has_math, (
+            f"{path.name}: maths {has_math}, MathJax loaded {loads}"
+        )
     assert (root / "_static" / "mathjax" / "MathJax.js").exists()
 
 
@@ -98,12 +123,15 @@ def test_widget_javascript_only_on_pages_with_widget_state(site):
     for path in site_pages(site):
         html = path.read_text()
         state = "application/vnd.jupyter.widget-state+json" in html
-        assert state == ("require.min.js" in html or "embed-amd" in html), f"{path.name}: widget JS without state"
+        assert state == ("require.min.js" in html or "embed-amd" in html), (
+            f"{path.name}: widget JS without state"
+        )
 
 
 @pytest.mark.parametrize("site", SITES)
 def test_every_page_weighs_under_3_mb(site):
-    """A page's weight: its HTML and the images it shows (the shared scripts and styles are cached)."""
+    """A page's weight: its HTML and the images it shows (the shared scripts and styles
+    are cached)."""
     root = SITES[site]
     for path in site_pages(site):
         html = path.read_text()
@@ -112,7 +140,9 @@ def test_every_page_weighs_under_3_mb(site):
             image = (path.parent / src).resolve()
             if image.exists():
                 size += image.stat().st_size
-        assert size < MAX_PAGE_BYTES, f"{path.relative_to(root)} weighs {size / 2**20:.1f} MB"
+        assert size < MAX_PAGE_BYTES, (
+            f"{path.relative_to(root)} weighs {size / 2**20:.1f} MB"
+        )
 
 
 @pytest.mark.parametrize("entry", CHAPTERS)
@@ -125,9 +155,7 @@ def test_every_chapter_says_how_to_run_it_live(entry):
 def test_the_instructor_page_lists_every_chapter_and_exercise():
     html = page("chapters/instructors")
     for entry in CHAPTERS:
-        nb = json.loads((ROOT / f"{entry}.ipynb").read_text())
-        text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-        for label in re.findall(r"\{exercise\}[^\n]*\n:label:\s*(\S+)", text):
+        for label in labels(entry):
             assert label in html, f"the instructor page does not list {label}"
     from solution_text import page_text
 
@@ -135,11 +163,14 @@ def test_the_instructor_page_lists_every_chapter_and_exercise():
 
 
 def test_the_instructor_edition_shows_the_solutions():
-    """The other side of the student tests: the search below finds solutions where they are."""
+    """The other side of the student tests: the search below finds solutions where they
+    are."""
     from solution_text import leaks, page_text
 
     for entry in CHAPTERS:
-        assert leaks(page_text(page(entry)), [entry]), f"{entry}: no solution found in the instructor page"
+        assert leaks(page_text(page(entry)), [entry]), (
+            f"{entry}: no solution found in the instructor page"
+        )
 
 
 def student_page(entry):
@@ -163,28 +194,37 @@ def test_student_pages_hold_no_solution(entry):
 
 def test_the_student_site_has_no_sources():
     student_page(ENTRIES[0])
-    assert not (STUDENT / "_sources").exists(), "the student site has _sources (html_copy_source)"
+    assert not (STUDENT / "_sources").exists(), (
+        "the student site has _sources (html_copy_source)"
+    )
     for path in STUDENT.rglob("*.html"):
-        assert 'href="../_sources/' not in path.read_text() and 'href="_sources/' not in path.read_text()
+        assert (
+            'href="../_sources/' not in path.read_text()
+            and 'href="_sources/' not in path.read_text()
+        )
 
 
 @pytest.mark.parametrize("entry", CHAPTERS)
 def test_student_chapters_keep_exercises_and_checks_but_not_their_outputs(entry):
     html = student_page(entry)
-    nb = json.loads((ROOT / f"{entry}.ipynb").read_text())
-    text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    for label in re.findall(r"\{exercise\}[^\n]*\n:label:\s*(\S+)", text):
-        assert f'id="{label}"' in html, f"exercise {label} is missing from the student page"
+    for label in labels(entry):
+        assert f'id="{label}"' in html, (
+            f"exercise {label} is missing from the student page"
+        )
     from solution_text import page_text
 
     assert "actlib.check_" in page_text(html)
     for cell in html.split('<div class="cell docutils container')[1:]:
         if "actlib.check_" in page_text(cell.split('<div class="cell_output')[0]):
-            assert 'class="cell_output' not in cell, "a check cell's output (it passed on the hidden solution) is shown"
+            assert 'class="cell_output' not in cell, (
+                "a check cell's output (it passed on the hidden solution) is shown"
+            )
     assert "actlib-launch" in html and f"notebooks/{entry}.ipynb" in html
 
 
-@pytest.mark.parametrize("folder", ["student/notebooks", "student/_build/html/notebooks"])
+@pytest.mark.parametrize(
+    "folder", ["student/notebooks", "student/_build/html/notebooks"]
+)
 def test_exported_student_notebooks_hold_no_solution(folder):
     from solution_text import leaks, notebook_text
 
@@ -196,5 +236,5 @@ def test_exported_student_notebooks_hold_no_solution(folder):
         assert path.exists(), f"no student notebook {path}"
         found = leaks(notebook_text(path))
         assert not found, f"{path}: solution text {found[:5]}"
-        nb = json.loads(path.read_text())
-        assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+        cells = read_notebook(path)["cells"]
+        assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code")

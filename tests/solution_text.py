@@ -1,45 +1,35 @@
-"""The text of every solution of every chapter, and a search for it (shared by the edition tests).
+"""The text of every solution of every chapter, and a search for it (shared by the
+edition tests).
 
 A solution is every cell tagged `solution` and every cell between `{solution-start}` and
-`{solution-end}`. Its "tell-tale" fragments are the lines of its code cells and the plain-text runs
-of its markdown cells that appear nowhere else in the chapter (a solution that repeats the
-exercise's skeleton, `def sigmoid_grad(z):`, reveals nothing by it). Finding any of them in a
-student page or notebook means that the solution leaked.
+`{solution-end}`: the split comes from the chapter model (:mod:`bookkit.notebook`), the
+one walk over the gates. Its "tell-tale" fragments are the lines of its code cells and
+the plain-text runs of its markdown cells that appear nowhere else in the chapter (a
+solution that repeats the exercise's skeleton, `def sigmoid_grad(z):`, reveals nothing
+by it). Finding any of them in a student page or notebook means that the solution
+leaked.
 """
+
 import html as html_lib
 import json
 import re
 from pathlib import Path
+
+from bookkit import read_chapter, toc_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_CHARS = 8
 
 
 def toc_chapters(root=ROOT):
-    entries = re.findall(r"^\s*(?:root|- file):\s*(\S+)", (Path(root) / "_toc.yml").read_text(), flags=re.M)
-    return [e for e in entries if (Path(root) / f"{e}.ipynb").exists()]
+    return toc_entries(root, notebooks=True)
 
 
-def _source(cell):
-    return "".join(cell["source"])
-
-
-def split_cells(cells):
-    """(solution cells, other cells) of a notebook."""
-    solution, other, inside = [], [], False
-    for cell in cells:
-        text = _source(cell)
-        if cell["cell_type"] == "markdown" and "{solution-start}" in text:
-            inside = True
-            continue
-        if cell["cell_type"] == "markdown" and "{solution-end}" in text:
-            inside = False
-            continue
-        if inside or "solution" in cell.get("metadata", {}).get("tags", []):
-            solution.append(cell)
-        else:
-            other.append(cell)
-    return solution, other
+def split_cells(path):
+    """(solution cells, other cells) of the notebook ``path`` (bookkit cells: `.source`,
+    `.cell_type`); the gate cells are in neither."""
+    chapter = read_chapter(path)
+    return chapter.solutions(), chapter.others()
 
 
 def _code_lines(text):
@@ -54,26 +44,31 @@ def _prose_runs(text):
 
 
 def public_text(paths):
-    """Everything outside the solutions of the notebooks ``paths``: what a student may see."""
-    return "\n".join(_source(c) for path in paths for c in split_cells(json.loads(Path(path).read_text())["cells"])[1])
+    """Everything outside the solutions of the notebooks ``paths``: what a student may
+    see."""
+    return "\n".join(c.source for path in paths for c in split_cells(path)[1])
 
 
 def fragments(path, public=""):
     """The tell-tale fragments of every solution of the notebook ``path``.
 
-    A line that also appears outside the solutions (of this chapter, or in ``public``: the text
-    outside the solutions of the other chapters, e.g. ``import math``) reveals nothing.
+    A line that also appears outside the solutions (of this chapter, or in ``public``:
+    the text outside the solutions of the other chapters, e.g. ``import math``) reveals
+    nothing.
     """
-    solution, other = split_cells(json.loads(Path(path).read_text())["cells"])
-    elsewhere = "\n".join(_source(c) for c in other) + "\n" + public
+    solution, other = split_cells(path)
+    elsewhere = "\n".join(c.source for c in other) + "\n" + public
     known = _code_lines(elsewhere)
     out = set()
     for cell in solution:
-        text = _source(cell)
-        if cell["cell_type"] == "code":
-            out |= {line for line in _code_lines(text) - known if len(line) >= MIN_CHARS and line not in elsewhere}
+        if cell.is_code:
+            out |= {
+                line
+                for line in _code_lines(cell.source) - known
+                if len(line) >= MIN_CHARS and line not in elsewhere
+            }
         else:
-            out |= {run for run in _prose_runs(text) if run not in elsewhere}
+            out |= {run for run in _prose_runs(cell.source) if run not in elsewhere}
     return out
 
 
@@ -84,10 +79,12 @@ def page_text(html):
 
 
 def notebook_text(path):
+    """The sources and outputs of every cell of the notebook ``path``, as one text."""
     nb = json.loads(Path(path).read_text())
     parts = []
     for cell in nb["cells"]:
-        parts.append(_source(cell))
+        src = cell["source"]
+        parts.append("".join(src) if isinstance(src, list) else src)
         for out in cell.get("outputs", []):
             parts.append(json.dumps(out))
     return "\n".join(parts)
@@ -96,7 +93,9 @@ def notebook_text(path):
 def leaks(text, chapters=None, root=ROOT):
     """The solution fragments of ``chapters`` (default: all) found in ``text``."""
     found = []
-    public = public_text(Path(root) / f"{entry}.ipynb" for entry in toc_chapters(root))
-    for entry in chapters or toc_chapters(root):
-        found += [(entry, f) for f in sorted(fragments(Path(root) / f"{entry}.ipynb", public)) if f in text]
+    entries = toc_chapters(root)
+    public = public_text(Path(root) / f"{entry}.ipynb" for entry in entries)
+    for entry in chapters or entries:
+        path = Path(root) / f"{entry}.ipynb"
+        found += [(entry, f) for f in sorted(fragments(path, public)) if f in text]
     return found

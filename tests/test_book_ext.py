@@ -1,4 +1,6 @@
-"""Tests for the local Sphinx extension `_ext/actlib_book.py` (no Sphinx build needed)."""
+"""Tests for the local Sphinx extension `_ext/actlib_book.py` (no Sphinx build
+needed)."""
+
 import importlib.util
 import json
 import os
@@ -7,8 +9,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from bookkit import instructor, student, toc_entries
+
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("actlib_book", ROOT / "_ext" / "actlib_book.py")
+spec = importlib.util.spec_from_file_location(
+    "actlib_book", ROOT / "_ext" / "actlib_book.py"
+)
 ext = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ext)
 
@@ -38,21 +44,27 @@ def test_markdown_pages_do_not_depend_on_actlib():
 
 
 def test_the_site_build_asks_for_static_explorers(monkeypatch):
-    monkeypatch.setenv("ACTLIB_STATIC_SITE", "0")  # recorded, so the test leaves the variable as it found it
+    monkeypatch.setenv(
+        "ACTLIB_STATIC_SITE", "0"
+    )  # recorded, so the test leaves the variable as it found it
     ext._static_site(None, None)
     assert os.environ["ACTLIB_STATIC_SITE"] == "1"
 
 
-# ----------------------------------------------------------------------------- execution cache
+# ---------------------------------------------------------------------- execution cache
 def test_the_cache_is_emptied_when_actlib_changes(tmp_path):
     lib, cache = tmp_path / "lib", tmp_path / "cache"
     lib.mkdir()
     (lib / "a.py").write_text("x = 1\n")
     assert not ext.prepare_cache(cache, lib)  # a new cache: nothing to empty
     (cache / "executed.txt").write_text("outputs")
-    assert not ext.prepare_cache(cache, lib) and (cache / "executed.txt").exists(), "same actlib: keep"
+    assert not ext.prepare_cache(cache, lib) and (cache / "executed.txt").exists(), (
+        "same actlib: keep"
+    )
     (lib / "a.py").write_text("x = 2\n")
-    assert ext.prepare_cache(cache, lib) and not (cache / "executed.txt").exists(), "new actlib: empty"
+    assert ext.prepare_cache(cache, lib) and not (cache / "executed.txt").exists(), (
+        "new actlib: empty"
+    )
     (cache / "executed.txt").write_text("outputs")
     (lib / "b.py").write_text("")
     assert ext.prepare_cache(cache, lib), "a new file of actlib empties it too"
@@ -71,7 +83,9 @@ def test_the_edition_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("ACTLIB_EDITION", "student")
     assert ext.edition() == "student"
     monkeypatch.setenv("ACTLIB_EDITION", "teacher")
-    with pytest.raises(ValueError, match="ACTLIB_EDITION='teacher'.*instructor, student"):
+    with pytest.raises(
+        ValueError, match="ACTLIB_EDITION='teacher'.*instructor, student"
+    ):
         ext.edition()
 
 
@@ -93,13 +107,21 @@ def doctree_with_a_solution():
     section += nodes.paragraph(text="exercise text")
     section += solution_start_node()
     section += nodes.paragraph(text="solution explanation")
-    section += nodes.container("", nodes.literal_block(text="secret = 42"), classes=["cell", "tag_solution"])
+    section += nodes.container(
+        "", nodes.literal_block(text="secret = 42"), classes=["cell", "tag_solution"]
+    )
     section += solution_end_node()
     check = nodes.container(nb_element="cell_code", classes=["cell"])
-    check += nodes.container("", nodes.literal_block(text="actlib.check_x(x)"), nb_element="cell_code_source")
-    check += nodes.container("", nodes.literal_block(text="Correct: x"), nb_element="cell_code_output")
+    check += nodes.container(
+        "", nodes.literal_block(text="actlib.check_x(x)"), nb_element="cell_code_source"
+    )
+    check += nodes.container(
+        "", nodes.literal_block(text="Correct: x"), nb_element="cell_code_output"
+    )
     section += check
-    section += nodes.container("", nodes.literal_block(text="elsewhere = 1"), classes=["cell", "tag_solution"])
+    section += nodes.container(
+        "", nodes.literal_block(text="elsewhere = 1"), classes=["cell", "tag_solution"]
+    )
     section += nodes.paragraph(text="after")
     return doc
 
@@ -114,11 +136,21 @@ def test_solutions_and_check_outputs_are_stripped():
 
 
 def test_student_download_button_points_to_the_student_notebook():
-    buttons = [{"type": "group", "buttons": [
-        {"type": "link", "url": "../_sources/chapters/a.ipynb", "text": ".ipynb"},
-        {"type": "link", "url": "../_sources/", "text": ".ipynb"},
-        {"type": "javascript", "javascript": "window.print()", "text": ".pdf"},
-    ]}, {"type": "link", "url": "https://github.com/x/y"}]
+    buttons = [
+        {
+            "type": "group",
+            "buttons": [
+                {
+                    "type": "link",
+                    "url": "../_sources/chapters/a.ipynb",
+                    "text": ".ipynb",
+                },
+                {"type": "link", "url": "../_sources/", "text": ".ipynb"},
+                {"type": "javascript", "javascript": "window.print()", "text": ".pdf"},
+            ],
+        },
+        {"type": "link", "url": "https://github.com/x/y"},
+    ]
     out = ext.student_download_buttons(buttons, "../notebooks/chapters/a.ipynb")
     links = [b["url"] for b in out[0]["buttons"] if b["type"] == "link"]
     assert links == ["../notebooks/chapters/a.ipynb"] and out[1] == buttons[1]
@@ -126,55 +158,95 @@ def test_student_download_button_points_to_the_student_notebook():
     assert [b["text"] for b in markdown_page[0]["buttons"]] == [".pdf"]
 
 
-# ----------------------------------------------------------------------------- launch links
-OPTIONS = {"repository_url": "https://github.com/org/book", "repository_branch": "dev", "path_to_docs": "",
-           "launch_buttons": {"binderhub_url": "https://mybinder.org/", "colab_url": "https://colab.research.google.com"}}
+# ------------------------------------------------------------------------- launch links
+OPTIONS = {
+    "repository_url": "https://github.com/org/book",
+    "repository_branch": "dev",
+    "path_to_docs": "",
+    "launch_buttons": {
+        "binderhub_url": "https://mybinder.org/",
+        "colab_url": "https://colab.research.google.com",
+    },
+}
 
 
 def test_launch_links_follow_the_repository_setting():
     links = dict(ext.launch_links(OPTIONS, "chapters/a.ipynb"))
-    assert links["Binder"] == "https://mybinder.org/v2/gh/org/book/dev?urlpath=lab/tree/chapters/a.ipynb"
-    assert links["Colab"] == "https://colab.research.google.com/github/org/book/blob/dev/chapters/a.ipynb"
-    assert dict(ext.launch_links(dict(OPTIONS, path_to_docs="book/"), "a.ipynb"))["Colab"].endswith("/dev/book/a.ipynb")
+    assert (
+        links["Binder"]
+        == "https://mybinder.org/v2/gh/org/book/dev?urlpath=lab/tree/chapters/a.ipynb"
+    )
+    assert (
+        links["Colab"]
+        == "https://colab.research.google.com/github/org/book/blob/dev/chapters/a.ipynb"
+    )
+    assert dict(ext.launch_links(dict(OPTIONS, path_to_docs="book/"), "a.ipynb"))[
+        "Colab"
+    ].endswith("/dev/book/a.ipynb")
 
 
 def test_no_launch_links_without_a_github_repository():
     assert ext.launch_links({}, "a.ipynb") == []
-    assert ext.launch_links(dict(OPTIONS, repository_url="https://example.org/x"), "a.ipynb") == []
+    assert (
+        ext.launch_links(
+            dict(OPTIONS, repository_url="https://example.org/x"), "a.ipynb"
+        )
+        == []
+    )
 
 
 def test_the_launch_box_names_each_launcher():
     box = ext.launch_box([("Binder", "b"), ("Colab", "c")], "../notebooks/a.ipynb")
-    assert "Run this chapter live" in box.astext() and "Binder" in box.astext() and "student notebook" in box.astext()
+    assert (
+        "Run this chapter live" in box.astext()
+        and "Binder" in box.astext()
+        and "student notebook" in box.astext()
+    )
 
 
-# ----------------------------------------------------------------------------- instructor page
+# ---------------------------------------------------------------------- instructor page
 def test_every_chapter_of_the_toc_is_summarised():
-    chapters = ext.toc_chapters()
+    chapters = toc_entries(ROOT, notebooks=True)
     assert chapters
-    text = ext.chapters_markdown("chapters/instructors")
+    text = instructor.chapters_markdown(ROOT)
     for entry in chapters:
-        s = ext.chapter_summary(ROOT / f"{entry}.ipynb")
+        s = instructor.chapter_summary(ROOT / f"{entry}.ipynb")
         assert s["title"] in text and s["goals"] and len(s["exercises"]) >= 4
-        assert all(ex["check"] and ex["check"].startswith("actlib.check_") for ex in s["exercises"])
-        assert s["minutes"] % 5 == 0 and s["minutes"] >= 8 * len(s["exercises"])
         for ex in s["exercises"]:
-            assert ex["label"] in text
+            assert ex["check"] and ex["check"].startswith("actlib.check_")
+            assert ex["label"] in text and f"`{ex['check']}`" in text
+        assert s["minutes"] % 5 == 0 and s["minutes"] >= 8 * len(s["exercises"])
 
 
 def test_the_time_estimate_follows_its_definition(tmp_path):
-    nb = {"cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": "# T\n\n" + "word " * 240},
-        {"cell_type": "code", "metadata": {}, "source": "x = 1"},
-        {"cell_type": "code", "metadata": {"tags": ["remove-cell"]}, "source": "assert x"},
-    ]}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": "# T\n\n" + "word " * 240,
+            },
+            {"cell_type": "code", "metadata": {}, "source": "x = 1"},
+            {"cell_type": "code", "metadata": {"tags": ["remove-cell"]}, "source": "a"},
+        ]
+    }
     path = tmp_path / "t.ipynb"
     path.write_text(json.dumps(nb))
-    s = ext.chapter_summary(path)
+    s = instructor.chapter_summary(path)
     # 242 words / 120 + 0.5 * 1 visible code cell = 2.5 minutes: rounded up to 5
-    assert (s["title"], s["visible_code_cells"], s["code_cells"], s["minutes"]) == ("T", 1, 2, 5)
+    summary = (s["title"], s["visible_code_cells"], s["code_cells"], s["minutes"])
+    assert summary == ("T", 1, 2, 5)
+
+
+def test_the_extension_builds_the_instructor_page_and_student_notebooks_with_bookkit():
+    assert ext.chapters_markdown is instructor.chapters_markdown
+    assert ext.student is student and ext.toc_entries is toc_entries
 
 
 def test_mathjax_ships_in_an_installed_package():
     assert (ext.mathjax_source() / "MathJax.js").exists()
-    assert (ext.mathjax_source() / "config" / ext.MATHJAX_PATH.split("config=")[1]).with_suffix(".js").exists()
+    assert (
+        (ext.mathjax_source() / "config" / ext.MATHJAX_PATH.split("config=")[1])
+        .with_suffix(".js")
+        .exists()
+    )
