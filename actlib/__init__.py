@@ -11,10 +11,10 @@ from . import (
     approximation,
     batchnorm,
     book,
+    checks,
     data,
     device,
     diagnostics,
-    exercises,
     explorers,
     init,
     models,
@@ -27,10 +27,10 @@ from .activations import *  # noqa: F403
 from .approximation import *  # noqa: F403
 from .batchnorm import *  # noqa: F403
 from .book import *  # noqa: F403
+from .checks import *  # noqa: F403
 from .data import *  # noqa: F403
 from .device import *  # noqa: F403
 from .diagnostics import *  # noqa: F403
-from .exercises import *  # noqa: F403
 from .explorers import *  # noqa: F403
 from .init import *  # noqa: F403
 from .models import *  # noqa: F403
@@ -45,10 +45,10 @@ __all__ = [
     *approximation.__all__,
     *batchnorm.__all__,
     *book.__all__,
+    *checks.__all__,
     *data.__all__,
     *device.__all__,
     *diagnostics.__all__,
-    *exercises.__all__,
     *explorers.__all__,
     *init.__all__,
     *models.__all__,

@@ -1,0 +1,579 @@
+"""Tests for actlib/checks: the machinery, every registered check, and its reference.
+
+- The machinery (``check_function``, ``check_value``, ``ExerciseError``) on small
+  made-up exercises.
+- Every check of the registry against its reference answer (it must pass) and against
+  each mistake of its catalogue (it must fail with that mistake's hint); a few more
+  wrong answers pin where the messages point.
+- Every reference against an oracle that shares no code with it: torch (autograd,
+  ``torch.nn``, ``torch.nn.init``'s draws, ``BatchNorm1d``), numpy and scipy closed
+  forms, scikit-learn, or a brute-force count or simulation.
+- The chapters call exactly the registered checks, each from its own chapter.
+"""
+
+import json
+import math
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.special
+import torch
+import torch.nn.functional as F
+from sklearn.preprocessing import StandardScaler
+from torch import nn
+
+import actlib
+from actlib.checks import ExerciseError, check_function, check_value
+from actlib.checks.registry import EXERCISES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# ------------------------------------------------------------------ the machinery
+
+
+def test_check_function_accepts_a_right_answer_and_prints_one_line(capsys):
+    check_function(
+        lambda z: z.clamp(min=0),
+        torch.relu,
+        [torch.linspace(-3, 3, 7)],
+        name="relu",
+        hint="max(0, z)",
+    )
+    out = capsys.readouterr().out
+    assert out == "Correct: relu matches the reference on 7 inputs.\n"
+
+
+def test_check_function_names_input_expected_value_and_hint():
+    with pytest.raises(ExerciseError) as info:
+        check_function(
+            lambda z: z,
+            torch.relu,
+            [torch.tensor([-2.0, 1.0])],
+            name="relu",
+            hint="max(0, z)",
+        )
+    message = str(info.value)
+    assert "z = -2" in message and "expected 0" in message and "got -2" in message
+    assert "max(0, z)" in message
+
+
+def test_exercise_error_keeps_the_parts_of_its_message():
+    with pytest.raises(ExerciseError) as info:
+        check_function(
+            lambda z: z, torch.relu, [torch.tensor([-2.0, 1.0])], name="relu", hint="h"
+        )
+    err = info.value
+    assert (err.where, err.expected, err.got, err.hint) == ("z = -2", "0", "-2", "h")
+    assert str(err) == err.message() == f"{err.problem} Hint: h"
+
+
+def test_exercise_error_is_an_assertion_error():
+    assert issubclass(ExerciseError, AssertionError)
+
+
+def test_check_function_rejects_a_non_callable_answer():
+    with pytest.raises(TypeError, match="must be a function"):
+        check_function(3, torch.relu, [torch.zeros(2)], name="relu", hint="h")
+
+
+def test_check_function_rejects_bad_reference_and_inputs():
+    with pytest.raises(TypeError, match="reference"):
+        check_function(torch.relu, "relu", [torch.zeros(2)], name="relu", hint="h")
+    with pytest.raises(TypeError, match="inputs"):
+        check_function(torch.relu, torch.relu, 3, name="relu", hint="h")
+    with pytest.raises(ValueError, match="empty"):
+        check_function(torch.relu, torch.relu, [], name="relu", hint="h")
+
+
+def test_check_function_reports_a_wrong_shape():
+    with pytest.raises(
+        ExerciseError, match=r"returned shape \(\).*expected shape \(5,\).*element-wise"
+    ):
+        check_function(
+            lambda z: torch.relu(z).sum(),
+            torch.relu,
+            [torch.randn(5)],
+            name="relu",
+            hint="h",
+        )
+
+
+def _not_implemented(z):
+    raise NotImplementedError("write relu")
+
+
+@pytest.mark.parametrize(
+    "answer, match",
+    [
+        (lambda z: None, "returned None.*return"),
+        (lambda z: 1 / 0, "raised ZeroDivisionError.*Hint: h"),
+        (_not_implemented, "not written yet"),
+        (lambda z: "0", "returned a str"),
+        (lambda z: True, "a truth value"),
+    ],
+)
+def test_check_function_reports_none_exceptions_and_non_numbers(answer, match):
+    with pytest.raises(ExerciseError, match=match):
+        check_function(answer, torch.relu, [torch.zeros(2)], name="relu", hint="h")
+
+
+def test_check_function_explains_non_finite_values():
+    with pytest.raises(ExerciseError, match="not a finite number"):
+        check_function(
+            lambda z: torch.exp(z) / torch.exp(z),
+            torch.ones_like,
+            [torch.tensor([1000.0])],
+            name="one",
+            hint="h",
+        )
+
+
+def test_check_function_does_not_let_the_answer_spoil_the_input(capsys):
+    def in_place(z):
+        return z.clamp_(min=0)  # changes its input: the reference must not see it
+
+    check_function(
+        in_place, torch.relu, [torch.tensor([-1.0, 2.0])], name="relu", hint="h"
+    )
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def test_check_function_names_a_known_mistake():
+    with pytest.raises(ExerciseError, match="known slip"):
+        check_function(
+            lambda z: -z,
+            lambda z: z,
+            [torch.ones(3)],
+            name="f",
+            hint="generic",
+            mistakes=[(lambda z: -z, "known slip")],
+        )
+
+
+def test_an_answer_that_is_mostly_nan_matches_no_known_mistake():
+    # overflowed entries are excused when matching known mistakes (see the minus sign of
+    # tanh_from_sigmoid below), but not all of them
+    with pytest.raises(ExerciseError) as info:
+        check_function(
+            lambda z: torch.full_like(z, float("nan")),
+            lambda z: z,
+            [torch.ones(10)],
+            name="f",
+            hint="generic",
+            mistakes=[(lambda z: -z, "known slip")],
+        )
+    assert "generic" in str(info.value) and "known slip" not in str(info.value)
+
+
+def test_check_value(capsys):
+    check_value(0.25, 1 / 4, name="the largest slope", hint="σ'(0)")
+    assert capsys.readouterr().out == "Correct: the largest slope = 0.25.\n"
+    with pytest.raises(ExerciseError) as info:
+        check_value(0.3, 1 / 4, name="the largest slope", hint="σ'(0)")
+    message = str(info.value)
+    assert "σ'(0)" in message and "0.25" not in message  # the answer is not given away
+    with pytest.raises(ExerciseError, match="is None"):
+        check_value(None, 1.0, name="x", hint="h")
+    with pytest.raises(ExerciseError, match="shape"):
+        check_value(torch.ones(2), torch.ones(3), name="x", hint="h")
+
+
+# --------------------------------------------------------------- every registered check
+
+
+def _answers():
+    """(check, answer, hint): each check's reference (hint None) and its mistakes."""
+    for name, ex in EXERCISES.items():
+        yield pytest.param(ex.check, ex.reference, None, id=f"{name}-reference")
+        for i, mistake in enumerate(ex.mistakes):
+            yield pytest.param(ex.check, mistake.answer, mistake.hint, id=f"{name}-{i}")
+
+
+@pytest.mark.parametrize("check, answer, hint", list(_answers()))
+def test_a_check_accepts_its_reference_and_names_each_mistake(
+    check, answer, hint, capsys
+):
+    if hint is None:
+        check(answer)
+        assert capsys.readouterr().out.startswith("Correct: ")
+    else:
+        with pytest.raises(ExerciseError) as info:
+            check(answer)
+        assert info.value.hint == hint
+        assert str(info.value).endswith(f"Hint: {hint}")
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_a_check_refuses_an_answer_that_is_not_a_function(name):
+    with pytest.raises(TypeError, match="must be a function"):
+        EXERCISES[name].check(0.5)  # the answer called instead of passed
+
+
+def test_the_registry_holds_every_check_with_mistakes():
+    assert len(EXERCISES) == 27
+    for name, ex in EXERCISES.items():
+        assert getattr(actlib, name) is ex.check and name in actlib.__all__
+        assert ex.mistakes, f"{name} names no common mistake"
+
+
+def _sigmoid_grad_overflowing(z):
+    return torch.exp(-z) / (1 + torch.exp(-z)) ** 2
+
+
+def _tanh_minus_overflowing(z):
+    return -(torch.exp(z) - torch.exp(-z)) / (torch.exp(z) + torch.exp(-z))
+
+
+# Wrong answers beyond the catalogue: where the message points, the generic hint, the
+# overflow note, a known mistake written another way.
+@pytest.mark.parametrize(
+    "name, answer, match",
+    [
+        ("check_sigmoid_grad", _sigmoid_grad_overflowing, "z = -10000.*not a finite"),
+        ("check_tanh_from_sigmoid", _tanh_minus_overflowing, "minus sign"),
+        (
+            "check_elu_grad",
+            lambda z, alpha: torch.where(z >= 0, 1.0, alpha * torch.exp(z)),
+            "z = 0, alpha = 0.5.*left piece",
+        ),
+        (
+            "check_sigmoid_depth",
+            lambda eps: math.ceil(math.log(eps) / math.log(0.25)),
+            "eps = 0.25: expected 2, got 1.*exact power",
+        ),
+        (
+            "check_logsumexp",
+            lambda z: torch.log(torch.exp(z).sum(-1)),
+            "1000, 0, -1000.*got inf.*subtract the row's maximum",
+        ),
+        (
+            "check_logsumexp",
+            lambda z: torch.logsumexp(z, dim=-1, keepdim=True),
+            r"shape \(1,\).*expected shape \(\)",
+        ),
+        ("check_collapse", lambda ws, bs: ws[0], "return W, b"),
+        ("check_xor_relu", lambda x: 1 - (x[:, 0] != x[:, 1]).double(), "XNOR"),
+        ("check_whiten", lambda X: X[:, :1], "same shape"),
+        ("check_batch_norm_train", lambda z, g, b, eps: z, "divide by N"),
+        ("check_running_var_update", lambda rv, z, m: rv, "new = "),
+        ("check_undo_batchnorm", lambda z, eps: z.mean(0), "return two tensors"),
+        (  # scaling the columns fails on a non-square W, before it can be named
+            "check_fold_batchnorm",
+            lambda W, b, g, be, m, v, eps: (W * (g / torch.sqrt(v + eps)), b),
+            "raised RuntimeError.*each ROW of W is scaled",
+        ),
+    ],
+)
+def test_other_wrong_answers(name, answer, match):
+    with pytest.raises(ExerciseError, match=match):
+        EXERCISES[name].check(answer)
+
+
+def test_whiten_accepts_any_rotation_of_a_whitening(capsys):
+    pca = EXERCISES["check_whiten"].reference
+
+    def zca(X):  # PCA whitening rotated back: another right answer
+        return pca(X) @ torch.linalg.eigh(torch.cov(X.T, correction=0))[1].T
+
+    actlib.check_whiten(zca)
+    assert capsys.readouterr().out.startswith("Correct: whiten")
+
+
+# ------------------------------------------------------------------ the references
+
+
+def _close(got, want, rtol=1e-9, atol=1e-12):
+    np.testing.assert_allclose(np.asarray(got, dtype=float), want, rtol=rtol, atol=atol)
+
+
+def _np(t):
+    return t.detach().numpy()
+
+
+def _args(case):
+    return case if isinstance(case, tuple) else (case,)
+
+
+def oracle_sigmoid_grad(ref, cases):
+    for z in cases:
+        s = scipy.special.expit(_np(z))
+        _close(ref(z), s * (1 - s))
+
+
+def oracle_tanh_from_sigmoid(ref, cases):
+    for z in cases:
+        _close(ref(z), np.tanh(_np(z)))
+
+
+def oracle_elu_grad(ref, cases):
+    for z, alpha in cases:
+        x = _np(z)
+        _close(ref(z, alpha), np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0))))
+
+
+def oracle_sigmoid_depth(ref, cases):
+    for eps in cases:
+        layers = 1  # counted in exact rational arithmetic
+        while Fraction(1, 4) ** layers >= Fraction(eps):
+            layers += 1
+        assert ref(eps) == layers
+
+
+def oracle_maxout_params(ref, cases):
+    for d_in, d_out, k in cases:  # k linear layers side by side
+        linear = sum(p.numel() for p in nn.Linear(d_in, d_out).parameters())
+        assert ref(d_in, d_out, k) == k * linear
+
+
+def oracle_logsumexp(ref, cases):
+    for z in cases:
+        _close(ref(z), scipy.special.logsumexp(_np(z), axis=-1))
+
+
+def oracle_collapse(ref, cases):
+    x = torch.randn(
+        10, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)
+    )
+    for weights, biases in cases:
+        net = nn.Sequential(*(nn.Linear(*w.T.shape).double() for w in weights))
+        with torch.no_grad():
+            for layer, w, b in zip(net, weights, biases):
+                layer.weight.copy_(w)
+                layer.bias.copy_(b)
+            W, b = ref(weights, biases)
+            torch.testing.assert_close(x @ W.T + b, net(x))
+
+
+def oracle_xor_relu(ref, cases):
+    for x in cases:
+        _close(ref(x), [int(a) ^ int(b) for a, b in x.tolist()], atol=0)
+
+
+def oracle_hat(ref, cases):
+    for x in cases:  # the triangle through (-1, 0), (0, 1), (1, 0); 0 outside
+        _close(ref(x), np.interp(_np(x), [-1, 0, 1], [0, 1, 0]))
+
+
+def oracle_maxout_square(ref, cases):
+    for x, k in cases:
+        # x² is convex: the largest tangent at x is the one at the centre t of the
+        # cell holding x, and the gap x² - (2tx - t²) = (x - t)² is at most 1/k².
+        cell = np.clip(np.floor((_np(x) + 1) * k / 2), 0, k - 1)
+        t = -1 + (2 * cell + 1) / k
+        _close(ref(x, k), _np(x) ** 2 - (_np(x) - t) ** 2)
+        assert float((x**2 - ref(x, k)).max()) <= 1 / k**2 + 1e-12
+
+
+def oracle_one_sign_fraction(ref, cases):
+    for G in cases:
+        rows = G.tolist()
+        count = sum(all(v > 0 for v in r) or all(v < 0 for v in r) for r in rows)
+        _close(ref(G), count / len(rows))
+
+
+def oracle_condition_number(ref, cases):
+    for X in cases:
+        lam = np.linalg.eigvalsh(_np(X).T @ _np(X) / len(X))
+        _close(ref(X), lam.max() / lam.min(), rtol=1e-7)
+
+
+def oracle_standardize(ref, cases):
+    for X_train, X_test in cases:  # StandardScaler also divides a constant feature by 1
+        scaler = StandardScaler().fit(_np(X_train))
+        _close(ref(X_train, X_test), scaler.transform(_np(X_test)))
+
+
+def oracle_whiten(ref, cases):
+    for X in cases:
+        Y = _np(ref(X))
+        assert Y.shape == X.shape
+        _close(Y.mean(axis=0), 0, atol=1e-10)
+        _close(np.cov(Y.T, bias=True), np.eye(X.shape[1]), atol=1e-10)
+
+
+def oracle_dead_fraction(ref, cases):
+    for A in cases:
+        columns = A.T.tolist()
+        _close(ref(A), sum(all(v == 0 for v in c) for c in columns) / len(columns))
+
+
+def _std_of_draw(init_, shape, **kwargs):
+    """The standard deviation torch.nn.init drew with: its draw over the N(0, 1) one.
+
+    ``init_`` fills the tensor by ``normal_(0, std)``, which is ``std`` times the
+    standard normal draw of the same generator state.
+    """
+    w = init_(
+        torch.empty(shape, dtype=torch.float64),
+        generator=torch.Generator().manual_seed(0),
+        **kwargs,
+    )
+    z = torch.empty(shape, dtype=torch.float64).normal_(
+        generator=torch.Generator().manual_seed(0)
+    )
+    ratio = w / z
+    assert float(ratio.max() - ratio.min()) < 1e-12
+    return float(ratio.mean())
+
+
+def oracle_xavier_std(ref, cases):
+    for fan_in, fan_out in cases:  # a Linear weight has shape (fan_out, fan_in)
+        std = _std_of_draw(nn.init.xavier_normal_, (fan_out, fan_in))
+        _close(ref(fan_in, fan_out), std)
+
+
+def oracle_he_std(ref, cases):
+    for fan_in, a in cases:
+        std = _std_of_draw(
+            nn.init.kaiming_normal_, (1, fan_in), a=a, nonlinearity="leaky_relu"
+        )
+        _close(ref(fan_in, a), std)
+
+
+def oracle_conv_fans(ref, cases):
+    for o, i, kh, kw in cases:
+        weight = torch.rand(o, i, kh, kw, dtype=torch.float64) + 0.5  # no zero
+        # fan_in: how many inputs one output value reads
+        x = torch.zeros(1, i, kh, kw, dtype=torch.float64, requires_grad=True)
+        F.conv2d(x, weight)[0, 0].sum().backward()
+        fan_in = int((x.grad != 0).sum())
+        # fan_out: how many output values one input value feeds
+        one = torch.zeros(1, i, 1, 1, dtype=torch.float64)
+        one[0, 0] = 1.0
+        fan_out = int((F.conv2d(one, weight, padding=(kh - 1, kw - 1)) != 0).sum())
+        assert tuple(ref(o, i, kh, kw)) == (fan_in, fan_out)
+
+
+def oracle_torch_default_std(ref, cases):
+    for fan_in in cases:
+        with torch.random.fork_rng():
+            torch.manual_seed(0)
+            layer = nn.Linear(fan_in, math.ceil(200_000 / fan_in))
+        w = layer.weight.detach().double()
+        assert float(w.abs().max()) <= 1 / math.sqrt(fan_in)  # U(-l, l), l = 1/√fan_in
+        _close(ref(fan_in), float(w.std()), rtol=0.01)
+
+
+def oracle_batch_norm_train(ref, cases):
+    for z, gamma, beta, eps in cases:
+        x = _np(z)
+        x_hat = (x - x.mean(0)) / np.sqrt(x.var(0) + eps)  # numpy's var divides by N
+        _close(ref(z, gamma, beta, eps), _np(gamma) * x_hat + _np(beta), rtol=1e-8)
+
+
+def oracle_running_var_update(ref, cases):
+    for running_var, z, momentum in cases:
+        unbiased = np.var(_np(z), axis=0, ddof=1)
+        want = (1 - momentum) * _np(running_var) + momentum * unbiased
+        _close(ref(running_var, z, momentum), want)
+
+
+def oracle_undo_batchnorm(ref, cases):
+    for z, eps in cases:
+        gamma, beta = ref(z, eps)
+        bn = nn.BatchNorm1d(z.shape[1], eps=eps).double().train()
+        with torch.no_grad():
+            bn.weight.copy_(gamma)
+            bn.bias.copy_(beta)
+            torch.testing.assert_close(bn(z), z)
+
+
+def oracle_fold_batchnorm(ref, cases):
+    for W, b, gamma, beta, mean, var, eps in cases:
+        d_out, d_in = W.shape
+        linear = nn.Linear(d_in, d_out).double()
+        bn = nn.BatchNorm1d(d_out, eps=eps).double().eval()
+        with torch.no_grad():
+            for param, value in [
+                (linear.weight, W),
+                (linear.bias, b),
+                (bn.weight, gamma),
+                (bn.bias, beta),
+                (bn.running_mean, mean),
+                (bn.running_var, var),
+            ]:
+                param.copy_(value)
+            W2, b2 = ref(W, b, gamma, beta, mean, var, eps)
+            x = torch.randn(6, d_in, dtype=torch.float64)
+            torch.testing.assert_close(x @ W2.T + b2, bn(linear(x)))
+
+
+def oracle_log_uniform(ref, cases):
+    for u, low, high in cases:  # natural logs: e^(ln low + u (ln high - ln low))
+        want = np.exp(np.log(low) + _np(u) * (np.log(high) - np.log(low)))
+        _close(ref(u, low, high), want)
+
+
+def oracle_hit_probability(ref, cases):
+    rng = np.random.default_rng(0)
+    repeats = 40_000
+    for q, n in cases:  # simulate n trials, `repeats` times: does one land below q?
+        hit = (rng.random((repeats, n)) < q).any(axis=1).mean()
+        p = ref(q, n)
+        assert abs(hit - p) <= 5 * math.sqrt(p * (1 - p) / repeats) + 1e-9
+
+
+def oracle_kfold_sizes(ref, cases):
+    for n, k in cases:
+        parts = np.array_split(np.arange(n), k)  # consecutive, as even as can be
+        assert list(ref(n, k)) == [len(part) for part in parts]
+
+
+def oracle_log_position(ref, cases):
+    steps = 100_000
+    for best, low, high in cases:  # where best falls among points spread evenly in log
+        grid = np.geomspace(low, high, steps + 1)
+        position = np.argmin(np.abs(np.log(grid) - np.log(best))) / steps
+        _close(ref(best, low, high), position, atol=1 / steps)
+
+
+ORACLES = {
+    name: globals()[f"oracle_{name.removeprefix('check_')}"] for name in EXERCISES
+}
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_a_reference_agrees_with_an_independent_oracle(name):
+    ex = EXERCISES[name]
+    ORACLES[name](ex.reference, ex.inputs())
+
+
+@pytest.mark.parametrize(
+    "name, wrong",
+    [
+        ("check_hat", lambda x: 1 - x.abs()),
+        ("check_kfold_sizes", lambda n, k: [n // k] * k),
+        ("check_xavier_std", lambda n, m: 2 / (n + m)),
+        ("check_fold_batchnorm", lambda W, b, g, be, m, v, eps: (W, b)),
+        ("check_whiten", lambda X: X - X.mean(0)),
+        ("check_hit_probability", lambda q, n: min(q * n, 1.0)),
+    ],
+)
+def test_an_oracle_can_fail(name, wrong):
+    with pytest.raises(AssertionError):
+        ORACLES[name](wrong, EXERCISES[name].inputs())
+
+
+# ------------------------------------------------------------------ the chapters
+
+
+def _checks_called():
+    """{check name: {chapter}} over the code cells of every chapter notebook."""
+    called = {}
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                text = "".join(cell["source"])
+                for name in re.findall(r"\bactlib\.(check_\w+)\(", text):
+                    called.setdefault(name, set()).add(path.stem)
+    return called
+
+
+def test_the_chapters_call_exactly_the_registered_checks_each_from_its_own():
+    called = _checks_called()
+    assert sorted(called) == sorted(EXERCISES)
+    for name, chapters in called.items():
+        assert chapters == {EXERCISES[name].chapter}, name
