@@ -298,9 +298,8 @@ def signal_stats(model, X, y=None):
         out = model(X.to(device))
         grads = [None] * (2 * len(records))
         if y is not None and records and out.requires_grad:
-            tensors = [
-                t for r in records for t in (r["z"], r["a"])
-            ]  # z_1, a_1, z_2, a_2, ...
+            # z_1, a_1, z_2, a_2, ...
+            tensors = [t for r in records for t in (r["z"], r["a"])]
             grads = list(
                 torch.autograd.grad(
                     _loss(out, y.to(device)), tensors, allow_unused=True
