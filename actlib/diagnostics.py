@@ -1,20 +1,23 @@
 r"""Diagnostics: look inside a network, layer by layer, forward and backward.
 
-Whether a network trains shows long before its loss curve does: in the statistics of each hidden
-layer. ``layer_stats`` runs one batch through the network with forward hooks on every activation
-module and reports, per layer,
+Whether a network trains shows long before its loss curve does: in the statistics of
+each hidden layer. ``layer_stats`` runs one batch through the network with forward hooks
+on every activation module and reports, per layer,
 
-- the **forward signal**: mean and standard deviation of the activations :math:`a = g(z)`;
+- the **forward signal**: mean and standard deviation of the activations
+  :math:`a = g(z)`;
 - **saturation**: the fraction of entries whose local derivative is tiny,
-  :math:`|g'(z)| < 0.01 \max_z g'(z)` (a sigmoid or tanh pushed to its flat ends; the left half of
-  a ReLU);
-- **dead units**: the fraction of units whose output is 0 for every example (a dead ReLU);
-- the **backward signal**: :math:`\lVert \partial L / \partial W \rVert` for the weight of the
-  linear layer feeding the activation.
+  :math:`|g'(z)| < 0.01 \max_z g'(z)` (a sigmoid or tanh pushed to its flat ends; the
+  left half of a ReLU);
+- **dead units**: the fraction of units whose output is 0 for every example (a dead
+  ReLU);
+- the **backward signal**: :math:`\lVert \partial L / \partial W \rVert` for the weight
+  of the linear layer feeding the activation.
 
-Taught in the chapters "Activation functions" (saturation, dead ReLUs) and "Weight initialisation"
-(how the signal shrinks or grows with depth).
+Taught in the chapters "Activation functions" (saturation, dead ReLUs) and "Weight
+initialisation" (how the signal shrinks or grows with depth).
 """
+
 import contextlib
 
 import torch
@@ -24,58 +27,31 @@ from . import activations
 
 __all__ = ["layer_stats", "signal_stats", "forward_activations"]
 
-# torch's own activation modules, by the names of activation_names()
-_TORCH_ACTIVATIONS = (
-    (nn.Sigmoid, "sigmoid"), (nn.Tanh, "tanh"), (nn.ReLU, "relu"), (nn.LeakyReLU, "leaky_relu"),
-    (nn.PReLU, "prelu"), (nn.ELU, "elu"), (nn.GELU, "gelu"), (nn.SiLU, "silu"),
-    (nn.Softplus, "softplus"),
-)
-
-
-def _torch_params(module, name):
-    """The ``derivative`` keywords of one of torch's activation modules."""
-    if name == "leaky_relu":
-        return {"negative_slope": module.negative_slope}
-    if name == "elu":
-        return {"alpha": module.alpha}
-    if name == "gelu":
-        return {"approximate": module.approximate}
-    if name == "softplus":
-        return {"beta": module.beta, "threshold": module.threshold}
-    if name == "prelu":  # one shared slope, or one per channel
-        alpha = module.weight.detach().cpu()
-        return {"alpha": alpha.item() if alpha.numel() == 1 else alpha.tolist()}
-    return {}
-
 
 def _identify(module):
-    """``(name, params)`` if ``module`` is an activation (actlib's, Maxout, or torch's), else None."""
+    """``(name, params)`` if ``module`` is an activation, else ``None``.
+
+    An activation is one of actlib's classes, ``Maxout``, or the torch counterpart that
+    each class declares (``nn.ReLU`` for ``ReLU``, ...); the class reads the parameters
+    off either. torch's ``nn.Identity`` is left out: it also stands in for a layer that
+    is not there.
+    """
     if isinstance(module, activations.Maxout):
         return "maxout", {}
-    name = getattr(module, "name", None)
-    if isinstance(name, str) and name in activations.activation_names():
-        return name, dict(getattr(module, "params", {}))
-    for cls, torch_name in _TORCH_ACTIVATIONS:
-        if isinstance(module, cls):
-            return torch_name, _torch_params(module, torch_name)
+    for name, cls in activations.ACTIVATIONS.items():
+        kinds = (cls,) if cls.torch_class is nn.Identity else (cls, cls.torch_class)
+        if isinstance(module, kinds):
+            return name, cls.params_of(module)
     return None
-
-
-def _max_derivative(name, params):
-    """:math:`\\max_z g'(z)`, read off a fine grid of z in [-20, 20] (0.25 for the sigmoid)."""
-    z = torch.linspace(-20.0, 20.0, 4001, dtype=torch.float64)  # step 0.01, includes z = 0
-    if isinstance(params.get("alpha"), list):  # per-channel PReLU: the largest slope
-        params = {"alpha": max(params["alpha"])}
-    return activations.derivative(name, z, **params).max().item()
 
 
 @contextlib.contextmanager
 def _recording(model):
     """Hook every activation (and every Linear) of ``model``; leave no trace afterwards.
 
-    The pass runs as a training step would (BatchNorm normalises with the batch's statistics), with
-    dropout off. Afterwards the hooks are removed, every module's train/eval flag and every buffer
-    (BatchNorm's running statistics) is restored.
+    The pass runs as a training step would (BatchNorm normalises with the batch's
+    statistics), with dropout off. Afterwards the hooks are removed, every module's
+    train/eval flag and every buffer (BatchNorm's running statistics) is restored.
     """
     records = []  # one dict per activation call, in the order of the forward pass
     last_linear = [None]
@@ -89,8 +65,15 @@ def _recording(model):
         if isinstance(module, activations.Maxout):  # its own Linear feeds it
             inner = [m for m in module.modules() if isinstance(m, nn.Linear)]
             linear = inner[-1] if inner else None
-        records.append({"name": name, "params": params, "z": inputs[0], "a": output,
-                        "linear": linear})
+        records.append(
+            {
+                "name": name,
+                "params": params,
+                "z": inputs[0],
+                "a": output,
+                "linear": linear,
+            }
+        )
 
     modes = {m: m.training for m in model.modules()}
     buffers = [b.detach().clone() for b in model.buffers()]
@@ -126,7 +109,10 @@ def _check_inputs(model, X, y):
         if not isinstance(y, torch.Tensor):
             raise TypeError(f"y must be a torch.Tensor or None, got {type(y).__name__}")
         if len(y) != len(X):
-            raise ValueError(f"X and y must hold the same number of examples, got {len(X)} and {len(y)}")
+            raise ValueError(
+                "X and y must hold the same number of examples, "
+                f"got {len(X)} and {len(y)}"
+            )
 
 
 def _device_of(model):
@@ -135,18 +121,20 @@ def _device_of(model):
 
 
 def forward_activations(model, X):
-    """The output of every activation module of ``model`` for the inputs ``X``, in order.
+    """The output of every activation module of ``model`` for the inputs ``X``.
 
-    One forward pass without gradients, with forward hooks on the activation modules (actlib's,
-    ``Maxout``, and torch's ``nn.ReLU``, ``nn.Tanh``, ``nn.Sigmoid``, ...). BatchNorm uses the
-    batch's statistics; nothing of the model changes (see ``layer_stats``).
+    One forward pass without gradients, with forward hooks on the activation modules
+    (actlib's, ``Maxout``, and torch's ``nn.ReLU``, ``nn.Tanh``, ``nn.Sigmoid``, ...),
+    in order. BatchNorm uses the batch's statistics; nothing of the model changes (see
+    ``layer_stats``).
 
     Args:
         model: an ``nn.Module``.
         X: inputs ``(N, ...)``, moved to the model's device.
 
     Returns:
-        A list of tensors, one per activation call, e.g. ``(N, h_l)`` for hidden layer ``l``.
+        A list of tensors, one per activation call, e.g. ``(N, h_l)`` for hidden layer
+        ``l``.
 
     Example::
 
@@ -166,31 +154,36 @@ def forward_activations(model, X):
 
 
 def layer_stats(model, X, y=None):
-    r"""Statistics of every hidden layer for one batch: the forward and the backward signal.
+    r"""Statistics of every hidden layer for one batch: the forward and backward signal.
 
-    One forward pass (and, when ``y`` is given, one backward pass) with hooks on every activation
-    module records its input :math:`z` and output :math:`a = g(z)`. One row per activation, in
-    order of the forward pass:
+    One forward pass (and, when ``y`` is given, one backward pass) with hooks on every
+    activation module records its input :math:`z` and output :math:`a = g(z)`. One row
+    per activation, in order of the forward pass:
 
     - ``layer``: 1 for the first hidden layer, 2 for the second, ...
     - ``name``: the activation's name (``"relu"``, ``"tanh"``, ``"maxout"``, ...)
     - ``mean``, ``std``: of all entries of :math:`a`
     - ``saturated``: fraction of entries of :math:`z` with
       :math:`|g'(z)| < 0.01 \cdot \max_z g'(z)`, using the closed-form ``derivative``
-      (0 for maxout: its derivative with respect to the winning piece is always 1)
-    - ``dead``: fraction of units (columns of :math:`a`) that output 0 for every example of ``X``
-    - ``grad_norm``: :math:`\lVert \partial L / \partial W \rVert_2` (Frobenius) for the weight of
-      the ``nn.Linear`` feeding this activation, with the loss of ``fit`` (cross-entropy for int64
-      labels, mean squared error for float targets); ``None`` without ``y``.
+      and largest slope ``max_derivative`` that each activation class declares (0 for
+      maxout: its derivative with respect to the winning piece is always 1)
+    - ``dead``: fraction of units (columns of :math:`a`) that output 0 for every example
+      of ``X``
+    - ``grad_norm``: :math:`\lVert \partial L / \partial W \rVert_2` (Frobenius) for the
+      weight of the ``nn.Linear`` feeding this activation, with the loss of ``fit``
+      (cross-entropy for int64 labels, mean squared error for float targets); ``None``
+      without ``y``.
 
-    The pass runs as a training step would (BatchNorm uses the batch's statistics, dropout is off)
-    but leaves no trace: hooks are removed, train/eval flags and BatchNorm's running statistics are
-    restored, and the gradients come from ``torch.autograd.grad`` (no ``.grad`` is written).
+    The pass runs as a training step would (BatchNorm uses the batch's statistics,
+    dropout is off) but leaves no trace: hooks are removed, train/eval flags and
+    BatchNorm's running statistics are restored, and the gradients come from
+    ``torch.autograd.grad`` (no ``.grad`` is written).
 
     Args:
         model: an ``nn.Module`` whose activations are modules (as ``mlp`` builds them).
         X: a batch of inputs ``(N, ...)``, moved to the model's device.
-        y: targets for the backward pass, or ``None`` for the forward pass only. Default: ``None``.
+        y: targets for the backward pass, or ``None`` for the forward pass only.
+            Default: ``None``.
 
     Returns:
         A list of dicts, one per activation.
@@ -198,10 +191,12 @@ def layer_stats(model, X, y=None):
     Example::
 
         >>> X_train, y_train, X_test, y_test = load_digits()
-        >>> net = mlp([64, 32, 32, 10], "tanh", init="normal", init_params={"std": 1.0},
+        >>> net = mlp([64, 32, 32, 10], "tanh", init="normal",
+        ...           init_params={"std": 1.0},
         ...           generator=torch.Generator().manual_seed(0))
-        >>> [round(row["saturated"], 2) for row in layer_stats(net, X_train[:200], y_train[:200])]
-        [0.66, 0.56]      # weights far too large: most tanh units sit on their flat ends
+        >>> rows = layer_stats(net, X_train[:200], y_train[:200])
+        >>> [round(row["saturated"], 2) for row in rows]
+        [0.66, 0.56]      # weights far too large: most tanh units on their flat ends
 
     Taught in the chapters "Activation functions" and "Weight initialisation".
     """
@@ -213,11 +208,16 @@ def layer_stats(model, X, y=None):
         out = model(X.to(device))
         grads = {}
         if y is not None:
-            weights = [r["linear"].weight for r in records
-                       if r["linear"] is not None and r["linear"].weight.requires_grad]
+            weights = [
+                r["linear"].weight
+                for r in records
+                if r["linear"] is not None and r["linear"].weight.requires_grad
+            ]
             weights = list({id(w): w for w in weights}.values())  # each weight once
             if weights:
-                found = torch.autograd.grad(_loss(out, y.to(device)), weights, allow_unused=True)
+                found = torch.autograd.grad(
+                    _loss(out, y.to(device)), weights, allow_unused=True
+                )
                 grads = {id(w): g for w, g in zip(weights, found)}
     rows = []
     for i, r in enumerate(records, start=1):
@@ -225,47 +225,56 @@ def layer_stats(model, X, y=None):
         if r["name"] == "maxout":
             saturated = 0.0
         else:
+            cls = activations.ACTIVATIONS[r["name"]]
             g = activations.derivative(r["name"], z, **r["params"]).abs()
-            saturated = (g < 0.01 * _max_derivative(r["name"], r["params"])).float().mean().item()
+            top = cls.max_derivative(**r["params"])  # max_z g'(z)
+            saturated = (g < 0.01 * top).float().mean().item()
         units = a.reshape(len(a), -1)  # (N, units)
         grad = grads.get(id(r["linear"].weight)) if r["linear"] is not None else None
-        rows.append({
-            "layer": i,
-            "name": r["name"],
-            "mean": a.mean().item(),
-            "std": a.std().item() if a.numel() > 1 else 0.0,
-            "saturated": saturated,
-            "dead": (units == 0).all(dim=0).float().mean().item(),
-            "grad_norm": None if grad is None else grad.norm().item(),
-        })
+        rows.append(
+            {
+                "layer": i,
+                "name": r["name"],
+                "mean": a.mean().item(),
+                "std": a.std().item() if a.numel() > 1 else 0.0,
+                "saturated": saturated,
+                "dead": (units == 0).all(dim=0).float().mean().item(),
+                "grad_norm": None if grad is None else grad.norm().item(),
+            }
+        )
     return rows
 
 
 def signal_stats(model, X, y=None):
-    r"""The forward and the backward signal of every hidden layer, as spreads (standard deviations).
+    r"""The forward and backward signal of every hidden layer, as standard deviations.
 
-    Where ``layer_stats`` reports the gradient of each *weight*, this reports the signal that flows
-    through the *units*: forward, the pre-activations :math:`z` and the activations :math:`a = g(z)`;
-    backward, the gradients :math:`\partial L / \partial a` and :math:`\partial L / \partial z`
-    that back-propagation carries down, layer by layer (the quantities of Glorot & Bengio, 2010,
-    Figures 6 and 7). A good initialisation keeps both roughly flat across depth:
+    Where ``layer_stats`` reports the gradient of each *weight*, this reports the signal
+    that flows through the *units*: forward, the pre-activations :math:`z` and the
+    activations :math:`a = g(z)`; backward, the gradients
+    :math:`\partial L / \partial a` and :math:`\partial L / \partial z` that
+    back-propagation carries down, layer by layer (the quantities of Glorot & Bengio,
+    2010, Figures 6 and 7). A good initialisation keeps both roughly flat across depth:
 
     .. math::
 
-        \mathrm{Var}[z^{(l)}] = n_\text{in} \mathrm{Var}[w] \, E\big[(a^{(l-1)})^2\big], \qquad
+        \mathrm{Var}[z^{(l)}]
+        = n_\text{in} \mathrm{Var}[w] \, E\big[(a^{(l-1)})^2\big], \qquad
         \mathrm{Var}\Big[\frac{\partial L}{\partial a^{(l-1)}}\Big]
-        = n_\text{out} \mathrm{Var}[w] \, E\Big[\Big(\frac{\partial L}{\partial z^{(l)}}\Big)^2\Big]
+        = n_\text{out} \mathrm{Var}[w] \,
+        E\Big[\Big(\frac{\partial L}{\partial z^{(l)}}\Big)^2\Big]
 
-    One row per activation module, in the order of the forward pass: ``layer`` (1, 2, ...), ``name``,
-    ``z_std``, ``a_mean``, ``a_std`` and, when ``y`` is given, ``grad_a_std`` and ``grad_z_std`` (the
-    standard deviation over all entries of :math:`\partial L / \partial a` and
-    :math:`\partial L / \partial z` for the batch, with the loss of ``fit``, a mean over examples);
-    without ``y`` these two are ``None``. The pass leaves no trace, as in ``layer_stats``.
+    One row per activation module, in the order of the forward pass: ``layer`` (1, 2,
+    ...), ``name``, ``z_std``, ``a_mean``, ``a_std`` and, when ``y`` is given,
+    ``grad_a_std`` and ``grad_z_std`` (the standard deviation over all entries of
+    :math:`\partial L / \partial a` and :math:`\partial L / \partial z` for the batch,
+    with the loss of ``fit``, a mean over examples); without ``y`` these two are
+    ``None``. The pass leaves no trace, as in ``layer_stats``.
 
     Args:
         model: an ``nn.Module`` whose activations are modules (as ``mlp`` builds them).
         X: a batch of inputs ``(N, ...)``, moved to the model's device.
-        y: targets for the backward pass, or ``None`` for the forward pass only. Default: ``None``.
+        y: targets for the backward pass, or ``None`` for the forward pass only.
+            Default: ``None``.
 
     Returns:
         A list of dicts, one per activation.
@@ -274,7 +283,8 @@ def signal_stats(model, X, y=None):
 
         >>> net = mlp([100] * 11 + [10], "tanh", init="xavier_normal", bias=False,
         ...           generator=torch.Generator().manual_seed(0))
-        >>> rows = signal_stats(net, torch.randn(500, 100), torch.randint(0, 10, (500,)))
+        >>> X, y = torch.randn(500, 100), torch.randint(0, 10, (500,))
+        >>> rows = signal_stats(net, X, y)
         >>> [round(r["a_std"], 2) for r in rows][:3]     # slowly shrinking
         [0.63, 0.49, 0.4]
 
@@ -288,18 +298,26 @@ def signal_stats(model, X, y=None):
         out = model(X.to(device))
         grads = [None] * (2 * len(records))
         if y is not None and records and out.requires_grad:
-            tensors = [t for r in records for t in (r["z"], r["a"])]  # z_1, a_1, z_2, a_2, ...
-            grads = list(torch.autograd.grad(_loss(out, y.to(device)), tensors, allow_unused=True))
+            # z_1, a_1, z_2, a_2, ...
+            tensors = [t for r in records for t in (r["z"], r["a"])]
+            grads = list(
+                torch.autograd.grad(
+                    _loss(out, y.to(device)), tensors, allow_unused=True
+                )
+            )
 
     def spread(t):
         return None if t is None else (t.std().item() if t.numel() > 1 else 0.0)
 
-    return [{
-        "layer": i,
-        "name": r["name"],
-        "z_std": spread(r["z"].detach()),
-        "a_mean": r["a"].detach().mean().item(),
-        "a_std": spread(r["a"].detach()),
-        "grad_a_std": spread(grads[2 * i - 1]),
-        "grad_z_std": spread(grads[2 * i - 2]),
-    } for i, r in enumerate(records, start=1)]
+    return [
+        {
+            "layer": i,
+            "name": r["name"],
+            "z_std": spread(r["z"].detach()),
+            "a_mean": r["a"].detach().mean().item(),
+            "a_std": spread(r["a"].detach()),
+            "grad_a_std": spread(grads[2 * i - 1]),
+            "grad_z_std": spread(grads[2 * i - 2]),
+        }
+        for i, r in enumerate(records, start=1)
+    ]

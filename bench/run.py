@@ -40,12 +40,6 @@ RATIO_TARGET = 1.1
 RENDER_TARGET_MS = 50.0
 TRIALS_TARGET = 10.0
 REPEATS_TRIALS = 5  # pairs of (loop, batched) timings; the machine is shared and noisy
-# torch's native modules: the same call path as actlib's (an nn.Module around torch's kernels)
-NATIVE = {
-    "identity": torch.nn.Identity, "sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
-    "leaky_relu": torch.nn.LeakyReLU, "prelu": torch.nn.PReLU, "elu": torch.nn.ELU, "gelu": torch.nn.GELU,
-    "silu": torch.nn.SiLU, "softplus": torch.nn.Softplus,
-}
 
 
 def verdict(ok):
@@ -89,6 +83,11 @@ def bench_notebooks(live):
 
 # --- 2. activations against torch ----------------------------------------------------------------
 
+# torch's native modules, the counterpart each activation class declares: the same call
+# path as actlib's (an nn.Module around torch's kernels)
+NATIVE = {name: cls.torch_class for name, cls in actlib.activations.ACTIVATIONS.items()}
+
+
 def sync(device):
     if device.type == "cuda":
         torch.cuda.synchronize()
@@ -97,7 +96,7 @@ def sync(device):
 
 
 def timed(module, z, grad, device, inner):
-    """Seconds per forward + backward of ``module`` at ``z``, averaged over ``inner`` calls."""
+    """Seconds of one forward + backward of ``module`` at ``z``, mean of ``inner``."""
     sync(device)
     start = time.perf_counter()
     for _ in range(inner):
@@ -116,32 +115,46 @@ def bench_activations(device, repeats, threads):
 
 
 def _bench_activations(device, repeats):
-    # One CPU thread by default: a ratio of two kernels needs no parallelism, and on a shared machine a
-    # parallel kernel waits for its slowest thread (10-20 ms stalls that drown the difference).
-    where = f"{device}" if device.type != "cpu" else f"cpu, {torch.get_num_threads()} thread(s)"
-    print(f"\n2. Activations against torch, forward + backward on 1M float32 elements on {where}\n"
-          f"   (medians of {repeats} interleaved repeats; ratio: the median ratio of pairs timed back to\n"
-          f"   back, target <= {RATIO_TARGET}; best: the ratio of the fastest repeats, a cross-check)")
-    print(f"   {'name':<11} {'actlib ms':>9} {'torch ms':>9} {'ratio':>6}        {'best':>5}")
-    z = torch.randn(1_000_000, generator=torch.Generator().manual_seed(0)).to(device).requires_grad_()
-    grad = torch.ones_like(z)  # dL/da: the backward pass of a plain sum, without the sum's own kernels
+    # One CPU thread by default: a ratio of two kernels needs no parallelism, and on a
+    # shared machine a parallel kernel waits for its slowest thread (10-20 ms stalls
+    # that drown the difference).
+    cpu = f"cpu, {torch.get_num_threads()} thread(s)"
+    where = f"{device}" if device.type != "cpu" else cpu
+    print(
+        "\n2. Activations against torch, forward + backward on 1M float32 elements "
+        f"on {where}\n"
+        f"   (medians of {repeats} interleaved repeats; ratio: the median ratio of "
+        "pairs timed back to\n"
+        f"   back, target <= {RATIO_TARGET}; best: the ratio of the fastest repeats, "
+        "a cross-check)"
+    )
+    columns = f"{'actlib ms':>9} {'torch ms':>9} {'ratio':>6}        {'best':>5}"
+    print(f"   {'name':<11} {columns}")
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(1_000_000, generator=gen).to(device).requires_grad_()
+    # dL/da: the backward pass of a plain sum, without the sum's own kernels
+    grad = torch.ones_like(z)
     for name in actlib.activation_names():
-        if name not in NATIVE:
-            print(f"   {name:<11} (no native torch module)")
-            continue
-        ours, native = actlib.get_activation(name).to(device), NATIVE[name]().to(device)
+        ours = actlib.get_activation(name).to(device)
+        native = NATIVE[name]().to(device)
         for _ in range(3):  # warm up both
             timed(ours, z, grad, device, 1), timed(native, z, grad, device, 1)
-        inner = max(1, min(50, round(5e-3 / max(timed(native, z, grad, device, 3), 1e-6))))  # ~5 ms a sample
+        # about 5 ms a sample
+        inner = round(5e-3 / max(timed(native, z, grad, device, 3), 1e-6))
+        inner = max(1, min(50, inner))
         a, b = [], []
-        for i in range(repeats):  # interleaved, alternating who goes first: both see the same machine
-            first, second = ((ours, a), (native, b)) if i % 2 == 0 else ((native, b), (ours, a))
+        # interleaved, alternating who goes first: both see the same machine
+        for i in range(repeats):
+            pairs = ((ours, a), (native, b))
+            first, second = pairs if i % 2 == 0 else pairs[::-1]
             first[1].append(timed(first[0], z, grad, device, inner))
             second[1].append(timed(second[0], z, grad, device, inner))
         ms_ours, ms_native = 1e3 * statistics.median(a), 1e3 * statistics.median(b)
-        ratio = statistics.median(x / y for x, y in zip(a, b))  # of pairs timed back to back
-        print(f"   {name:<11} {ms_ours:9.3f} {ms_native:9.3f} {ratio:6.2f}  {verdict(ratio <= RATIO_TARGET)}  "
-              f"{min(a) / min(b):5.2f}")
+        ratio = statistics.median(x / y for x, y in zip(a, b))  # of back-to-back pairs
+        print(
+            f"   {name:<11} {ms_ours:9.3f} {ms_native:9.3f} {ratio:6.2f}  "
+            f"{verdict(ratio <= RATIO_TARGET)}  {min(a) / min(b):5.2f}"
+        )
 
 
 # --- 3. explorer update ----------------------------------------------------------------------------
