@@ -1,4 +1,6 @@
-"""Tests for actlib.explorers: live widgets, the kernel-free static version, and bad input."""
+"""Tests for actlib.explorers: live widgets, the kernel-free static version, bad
+input."""
+
 import base64
 import io
 import json
@@ -39,7 +41,8 @@ def static_page(explorer):
     return page, data
 
 
-# --- the environment and log sliders -------------------------------------------------------------
+# --- the environment and log sliders --------------------------------------------------
+
 
 def test_log_values_are_exact_at_the_ends_and_clean_inside():
     assert actlib.log_values(1e-3, 10, 5) == [0.001, 0.01, 0.1, 1.0, 10.0]
@@ -48,16 +51,23 @@ def test_log_values_are_exact_at_the_ends_and_clean_inside():
     assert np.allclose(np.diff(np.log(values)), np.log(0.7 / 3e-4) / 6)
 
 
-@pytest.mark.parametrize("low, high, n, error, message", [
-    (0, 1, 3, ValueError, "low=0"), (1, 0.5, 3, ValueError, "high=0.5"), (1, 2, 1, ValueError, "n=1"),
-    (1e-3, float("inf"), 3, ValueError, "finite"), (1e-3, 1, 2.5, TypeError, "n must be an integer"),
-])
+@pytest.mark.parametrize(
+    "low, high, n, error, message",
+    [
+        (0, 1, 3, ValueError, "low=0"),
+        (1, 0.5, 3, ValueError, "high=0.5"),
+        (1, 2, 1, ValueError, "n=1"),
+        (1e-3, float("inf"), 3, ValueError, "finite"),
+        (1e-3, 1, 2.5, TypeError, "n must be an integer"),
+    ],
+)
 def test_log_values_rejects_bad_input(low, high, n, error, message):
     with pytest.raises(error, match=message):
         actlib.log_values(low, high, n)
 
 
-# --- rendering -----------------------------------------------------------------------------------
+# --- rendering ------------------------------------------------------------------------
+
 
 def test_render_gives_a_png_that_depends_on_the_values():
     e = actlib.explore(draw, PARAMS)
@@ -69,8 +79,10 @@ def test_render_gives_a_png_that_depends_on_the_values():
 def test_every_slider_survives_both_ends_and_frames_cover_the_product():
     e = actlib.explore(draw, PARAMS)
     frames = e.frames()
-    assert len(frames) == 3 * 2 and len(set(frames)) == 6 and all(f.startswith(PNG) for f in frames)
-    assert frames[2 * 2 + 0] == e.render(slope=1.0, name="relu")  # row-major: the last name varies fastest
+    assert len(frames) == 3 * 2 and len(set(frames)) == 6
+    assert all(f.startswith(PNG) for f in frames)
+    # row-major: the last parameter (name) varies fastest
+    assert frames[2 * 2 + 0] == e.render(slope=1.0, name="relu")
     for name, values in PARAMS.items():
         for value in (values[0], values[-1]):
             assert e.render(**{name: value}).startswith(PNG)
@@ -99,14 +111,59 @@ def test_a_reused_layout_gives_the_same_frame_and_a_spilling_label_gets_a_new_on
     assert (border == 255).all(), "a tick label was clipped at the figure's border"
 
 
-# --- live: ipywidgets ----------------------------------------------------------------------------
+def test_a_frame_depends_on_its_values_not_on_the_frames_drawn_before():
+    def rich(fig, k, kind):  # subfigures, shared axes, twins, a colorbar, an inset
+        if kind == "sub":
+            left, right = fig.subfigures(1, 2)
+            left.subplots().plot([0, k])
+            left.suptitle("left")
+            top, bottom = right.subplots(2, 1, sharex=True)
+            top.plot([1, k])
+            bottom.imshow(np.arange(6).reshape(2, 3) * k)
+        else:
+            axs = fig.subplots(1, 2, sharey=True)
+            axs[0].plot([0, k])
+            axs[0].twinx().plot([k, 0], color="C1")
+            fig.colorbar(axs[1].imshow(np.arange(6).reshape(2, 3) * k), ax=axs[1])
+            axs[1].inset_axes([0.6, 0.6, 0.3, 0.3]).plot([0, 1])
+            fig.supxlabel("x")
+
+    params = {"k": [1, 2, 5, 1e4], "kind": ["sub", "plain"]}  # 1e4: wider tick labels
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        forward, backward = (actlib.explore(rich, params, title="T") for _ in range(2))
+    combinations = forward._combinations()
+    in_order = [forward._png(c) for c in combinations]
+    reversed_order = [backward._png(c) for c in combinations[::-1]][::-1]
+    assert in_order == reversed_order
+
+
+def test_a_reused_layout_places_titles_as_the_frames_own_layout_would():
+    def flat(fig, color):  # the same ticks in every frame: one layout fits all
+        ax = fig.subplots()
+        ax.plot([0, 1], [0, 0.5], color=color)
+        ax.set(ylim=(0, 1), title="t")
+        fig.supxlabel("x")
+
+    params = {"color": ["C0", "C1"]}
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        reused = actlib.explore(flat, params, title="T", initial={"color": "C0"})
+        own = actlib.explore(flat, params, title="T", initial={"color": "C1"})
+    reused.render()  # the initial frame first, as the widget draws it
+    assert reused.render(color="C1") == own.render(color="C1")
+    assert reused.render(color="C1") != reused.render(color="C0")
+
+
+# --- live: ipywidgets -----------------------------------------------------------------
+
 
 def test_live_widget_has_a_control_per_parameter_and_updates_the_image(monkeypatch):
     monkeypatch.delenv("ACTLIB_STATIC_SITE", raising=False)
     box = actlib.explore(draw, PARAMS).widget()
     assert isinstance(box, widgets.VBox)
     slider, choice, image, error = box.children
-    assert isinstance(slider, widgets.SelectionSlider) and isinstance(choice, widgets.ToggleButtons)
+    assert isinstance(slider, widgets.SelectionSlider) and isinstance(
+        choice, widgets.ToggleButtons
+    )
     assert isinstance(image, widgets.Image) and image.format == "png"
     assert list(slider.options) == [("0", 0.0), ("0.5", 0.5), ("1", 1.0)]
     assert list(choice.options) == [("relu", "relu"), ("tanh", "tanh")]
@@ -123,12 +180,23 @@ def test_slider_labels_are_compact_and_distinct():
     def any_draw(fig, lr, width=1, act="relu"):
         fig.subplots()
 
-    e = actlib.explore(any_draw, {"lr": actlib.log_values(1e-5, 10, 7), "width": [16, 256, 1024]})
+    e = actlib.explore(
+        any_draw, {"lr": actlib.log_values(1e-5, 10, 7), "width": [16, 256, 1024]}
+    )
     lr, width = e.widget().children[:2]
-    assert [label for label, _ in lr.options] == ["1e-05", "0.0001", "0.001", "0.01", "0.1", "1", "10"]
+    assert [label for label, _ in lr.options] == [
+        "1e-05",
+        "0.0001",
+        "0.001",
+        "0.01",
+        "0.1",
+        "1",
+        "10",
+    ]
     assert [label for label, _ in width.options] == ["16", "256", "1024"]
-    act = actlib.explore(any_draw, {"lr": [0.1], "act": [f"a{i}" for i in range(7)]}).widget().children[1]
-    assert isinstance(act, widgets.Dropdown)  # many strings: a dropdown, not a row of buttons
+    many = {"lr": [0.1], "act": [f"a{i}" for i in range(7)]}
+    act = actlib.explore(any_draw, many).widget().children[1]
+    assert isinstance(act, widgets.Dropdown)  # many strings: not a row of buttons
     close = actlib.explore(any_draw, {"lr": [0.1, 0.1001, 0.2]}).widget().children[0]
     assert [label for label, _ in close.options] == ["0.1", "0.1001", "0.2"]
 
@@ -148,7 +216,8 @@ def test_live_display_is_a_widget_and_shows_errors_of_draw(monkeypatch):
     assert "RuntimeError: x is too large" in error.value
 
 
-# --- static: the kernel-free site ----------------------------------------------------------------
+# --- static: the kernel-free site -----------------------------------------------------
+
 
 def test_static_display_is_kernel_free_html(monkeypatch):
     monkeypatch.setenv("ACTLIB_STATIC_SITE", "1")
@@ -159,25 +228,51 @@ def test_static_display_is_kernel_free_html(monkeypatch):
     assert page.count('class="actlib-explorer"') == 1
     assert re.findall(r'<input type="range" min="0" max="(\d+)"', page) == ["2", "1"]
     data = json.loads(re.search(r"const d=(\{.*?\});", page).group(1))
-    assert len(data["frames"]) == 6 and data["index"] == list(range(6)) and data["sizes"] == [3, 2]
+    assert len(data["frames"]) == 6 and data["index"] == list(range(6))
+    assert data["sizes"] == [3, 2]
     assert data["labels"] == [["0", "0.5", "1"], ["relu", "tanh"]]
     assert all(base64.b64decode(f).startswith(PNG) for f in data["frames"])
     # frames are drawn at twice the dpi and shown at the explorer's size
     assert pixels(base64.b64decode(data["frames"][0])).shape == (560, 960, 3)
     assert 'width="480" height="280"' in page
-    # the first image shown is the initial frame: slope=1.0 (index 2), name="relu" (index 0)
+    # the first image shown is the initial frame: slope=1.0 (2), name="relu" (0)
     assert f'src="data:image/png;base64,{data["frames"][2 * 2 + 0]}"' in page
     assert "<script>" in page and "Precomputed" in page
-    outside_data = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*|\"[A-Za-z0-9+/=]{40,}\"", "", page)
-    assert "http" not in outside_data and "//" not in outside_data.replace("://", "")  # no CDN, no link
-    assert re.search(r'const d=\{"frames": \[', page)  # what tests/site_checks.py looks for
+    outside_data = re.sub(
+        r"data:image/png;base64,[A-Za-z0-9+/=]*|\"[A-Za-z0-9+/=]{40,}\"", "", page
+    )
+    # no CDN, no link
+    assert "http" not in outside_data
+    assert "//" not in outside_data.replace("://", "")
+    assert re.search(r'const d=\{"frames": \[', page)  # what site_checks.py looks for
+
+
+def test_static_frames_show_what_the_live_draw_shows():
+    def scaled(fig, scale, name="relu"):  # 1e7: wider tick labels, a layout of its own
+        draw(fig, scale, name)
+
+    params = {"scale": [1, 1e7, 2], "name": ["relu", "tanh"]}
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        static = actlib.explore(scaled, params, initial={"scale": 2})
+        live = actlib.explore(scaled, params, initial={"scale": 2}, dpi=160)  # 2 x 80
+    _, data = static_page(static)
+    combinations = live._combinations()[::-1]  # drawn in another order
+    live_frames = [pixels(live.render(**c)).astype(int) for c in combinations][::-1]
+    for k, live_frame in enumerate(live_frames):
+        shown = pixels(base64.b64decode(data["frames"][data["index"][k]])).astype(int)
+        # 256 colours shift a pixel a little; another frame moves a line or a label
+        assert np.abs(shown - live_frame).max() <= 64
+        others = [f for j, f in enumerate(live_frames) if j != k]
+        assert all(np.abs(shown - f).max() > 64 for f in others)
 
 
 def test_identical_frames_are_stored_once():
     def ignores_width(fig, slope, width):
         fig.subplots().plot([0, 1], [0, slope])
 
-    _, data = static_page(actlib.explore(ignores_width, {"slope": [0, 1], "width": [1, 2, 3]}))
+    _, data = static_page(
+        actlib.explore(ignores_width, {"slope": [0, 1], "width": [1, 2, 3]})
+    )
     assert len(data["frames"]) == 2 and data["index"] == [0, 0, 0, 1, 1, 1]
 
 
@@ -194,16 +289,25 @@ def test_labels_cannot_break_out_of_the_script():
     assert data["labels"][1] == ["</script><b>", "a&b"]
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the inline script")
+@pytest.mark.skipif(
+    shutil.which("node") is None, reason="needs node to run the inline script"
+)
 def test_the_inline_script_swaps_frames_in_row_major_order():
     page, data = static_page(actlib.explore(draw, PARAMS))
     script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
-    start = [int(v) for v in re.findall(r'<input type="range"[^>]* value="(\d+)"', page)]
+    start = [
+        int(v) for v in re.findall(r'<input type="range"[^>]* value="(\d+)"', page)
+    ]
     harness = """
-    const inputs = START.map(v => ({value: String(v), on: [], addEventListener(t, f) { this.on.push(f); }}));
+    const inputs = START.map(v => ({
+      value: String(v), on: [], addEventListener(t, f) { this.on.push(f); },
+    }));
     const outs = START.map(() => ({textContent: ""}));
     const img = {src: ""};
-    const root = {querySelectorAll: s => s.startsWith("input") ? inputs : outs, querySelector: () => img};
+    const root = {
+      querySelectorAll: s => s.startsWith("input") ? inputs : outs,
+      querySelector: () => img,
+    };
     const document = {getElementById: () => root};
     SCRIPT
     const seen = [];
@@ -214,44 +318,121 @@ def test_the_inline_script_swaps_frames_in_row_major_order():
     }
     console.log(JSON.stringify(seen));
     """.replace("START", json.dumps(start)).replace("SCRIPT", script)
-    seen = json.loads(subprocess.run(["node", "-e", harness], capture_output=True, text=True, check=True).stdout)
+    node = ["node", "-e", harness]
+    seen = json.loads(
+        subprocess.run(node, capture_output=True, text=True, check=True).stdout
+    )
     for (src, slope, name), (a, b) in zip(seen, [(0, 0), (2, 1), (1, 0), (2, 0)]):
-        assert src == "data:image/png;base64," + data["frames"][data["index"][a * 2 + b]]
+        frame = data["frames"][data["index"][a * 2 + b]]
+        assert src == "data:image/png;base64," + frame
         assert (slope, name) == (data["labels"][0][a], data["labels"][1][b])
 
 
-# --- bad input -----------------------------------------------------------------------------------
+# --- bad input ------------------------------------------------------------------------
+
 
 def draw_xy(fig, x, y=0):
     fig.subplots().plot([x, y])
 
 
-@pytest.mark.parametrize("args, kwargs, error, message", [
-    (("not a function", {"x": [1]}), {}, TypeError, "draw must be a function"),
-    ((draw_xy, [("x", [1])]), {}, TypeError, "params must be a dict"),
-    ((draw_xy, {}), {}, ValueError, "params must be a non-empty dict"),
-    ((draw_xy, {"width": [1, 2]}), {}, ValueError, r"'width', which draw does not accept.*\['x', 'y'\]"),
-    ((draw_xy, {"y": [1, 2]}), {}, ValueError, r"draw needs \['x'\] but params gives no values"),
-    ((draw_xy, {"x": 0.5}), {}, TypeError, r"params\['x'\] must be a list.*got 0.5; write \[value\]"),
-    ((draw_xy, {"x": "abc"}), {}, TypeError, r"params\['x'\] must be a list"),
-    ((draw_xy, {"x": {1, 2}}), {}, TypeError, r"params\['x'\] must be a list"),
-    ((draw_xy, {"x": []}), {}, ValueError, r"params\['x'\] must be a non-empty list"),
-    ((draw_xy, {"x": np.zeros((2, 2))}), {}, ValueError, r"params\['x'\] must be 1-D.*\(2, 2\)"),
-    ((draw_xy, {"x": [1, "a"]}), {}, ValueError, r"params\['x'\] must hold only numbers, only strings"),
-    ((draw_xy, {"x": [1, float("nan")]}), {}, ValueError, r"params\['x'\] holds nan.*finite numbers or strings"),
-    ((draw_xy, {"x": [1, None]}), {}, ValueError, r"params\['x'\] holds None"),
-    ((draw_xy, {"x": [1, 2, 1]}), {}, ValueError, r"params\['x'\] repeats 1"),
-    ((draw_xy, {"x": list(range(9)), "y": list(range(8))}), {}, ValueError,
-     r"72 combinations \(values per parameter: \{'x': 9, 'y': 8\}\), more than MAX_FRAMES=64.*use fewer values"),
-    ((draw_xy, {"x": [1]}), {"figsize": 6}, TypeError, r"figsize must be \(width, height\)"),
-    ((draw_xy, {"x": [1]}), {"figsize": (6, 0)}, ValueError, r"figsize\[1\]=0 is out of range"),
-    ((draw_xy, {"x": [1]}), {"dpi": 5000}, ValueError, "dpi=5000 is out of range"),
-    ((draw_xy, {"x": [1]}), {"title": 3}, TypeError, "title must be a string or None, got 3"),
-    ((draw_xy, {"x": [1, 2]}), {"initial": {"x": 7}}, ValueError,
-     r"initial\['x'\]=7 is not one of params\['x'\]=\[1, 2\]"),
-    ((draw_xy, {"x": [1, 2]}), {"initial": {"z": 1}}, ValueError, r"initial has 'z', which is not a parameter"),
-    ((draw_xy, {"x": [0, 1]}), {"initial": {"x": True}}, ValueError, r"initial\['x'\]=True is not one of"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, error, message",
+    [
+        (("not a function", {"x": [1]}), {}, TypeError, "draw must be a function"),
+        ((draw_xy, [("x", [1])]), {}, TypeError, "params must be a dict"),
+        ((draw_xy, {}), {}, ValueError, "params must be a non-empty dict"),
+        (
+            (draw_xy, {"width": [1, 2]}),
+            {},
+            ValueError,
+            r"'width', which draw does not accept.*\['x', 'y'\]",
+        ),
+        (
+            (draw_xy, {"y": [1, 2]}),
+            {},
+            ValueError,
+            r"draw needs \['x'\] but params gives no values",
+        ),
+        (
+            (draw_xy, {"x": 0.5}),
+            {},
+            TypeError,
+            r"params\['x'\] must be a list.*got 0.5; write \[value\]",
+        ),
+        ((draw_xy, {"x": "abc"}), {}, TypeError, r"params\['x'\] must be a list"),
+        ((draw_xy, {"x": {1, 2}}), {}, TypeError, r"params\['x'\] must be a list"),
+        (
+            (draw_xy, {"x": []}),
+            {},
+            ValueError,
+            r"params\['x'\] must be a non-empty list",
+        ),
+        (
+            (draw_xy, {"x": np.zeros((2, 2))}),
+            {},
+            ValueError,
+            r"params\['x'\] must be 1-D.*\(2, 2\)",
+        ),
+        (
+            (draw_xy, {"x": [1, "a"]}),
+            {},
+            ValueError,
+            r"params\['x'\] must hold only numbers, only strings",
+        ),
+        (
+            (draw_xy, {"x": [1, float("nan")]}),
+            {},
+            ValueError,
+            r"params\['x'\] holds nan.*finite numbers or strings",
+        ),
+        ((draw_xy, {"x": [1, None]}), {}, ValueError, r"params\['x'\] holds None"),
+        ((draw_xy, {"x": [1, 2, 1]}), {}, ValueError, r"params\['x'\] repeats 1"),
+        (
+            (draw_xy, {"x": list(range(9)), "y": list(range(8))}),
+            {},
+            ValueError,
+            r"72 combinations \(values per parameter: \{'x': 9, 'y': 8\}\), "
+            r"more than MAX_FRAMES=64.*use fewer values",
+        ),
+        (
+            (draw_xy, {"x": [1]}),
+            {"figsize": 6},
+            TypeError,
+            r"figsize must be \(width, height\)",
+        ),
+        (
+            (draw_xy, {"x": [1]}),
+            {"figsize": (6, 0)},
+            ValueError,
+            r"figsize\[1\]=0 is out of range",
+        ),
+        ((draw_xy, {"x": [1]}), {"dpi": 5000}, ValueError, "dpi=5000 is out of range"),
+        (
+            (draw_xy, {"x": [1]}),
+            {"title": 3},
+            TypeError,
+            "title must be a string or None, got 3",
+        ),
+        (
+            (draw_xy, {"x": [1, 2]}),
+            {"initial": {"x": 7}},
+            ValueError,
+            r"initial\['x'\]=7 is not one of params\['x'\]=\[1, 2\]",
+        ),
+        (
+            (draw_xy, {"x": [1, 2]}),
+            {"initial": {"z": 1}},
+            ValueError,
+            r"initial has 'z', which is not a parameter",
+        ),
+        (
+            (draw_xy, {"x": [0, 1]}),
+            {"initial": {"x": True}},
+            ValueError,
+            r"initial\['x'\]=True is not one of",
+        ),
+    ],
+)
 def test_bad_input_gets_a_clear_error(args, kwargs, error, message):
     with pytest.raises(error, match=message):
         actlib.explore(*args, **kwargs)
@@ -264,7 +445,11 @@ def test_more_than_max_frames_is_an_error_and_max_frames_is_fine():
 
 
 def test_render_rejects_an_unknown_keyword():
-    with pytest.raises(ValueError, match=r"'width' is not a parameter of this explorer; its parameters are \['x'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"'width' is not a parameter of this explorer; "
+        r"its parameters are \['x'\]",
+    ):
         actlib.explore(draw_xy, {"x": [1, 2]}).render(width=3)
 
 
@@ -272,9 +457,14 @@ def test_arrays_tensors_and_booleans_become_plain_values():
     def flags(fig, x, y, show):
         fig.subplots().plot([x, y])
 
-    e = actlib.explore(flags, {"x": np.array([0.5, 1.5]), "y": torch.tensor([1, 2]), "show": [True, False]})
+    e = actlib.explore(
+        flags,
+        {"x": np.array([0.5, 1.5]), "y": torch.tensor([1, 2]), "show": [True, False]},
+    )
     assert e.params == {"x": [0.5, 1.5], "y": [1, 2], "show": [True, False]}
-    assert all(type(v) in (float, int, bool) for values in e.params.values() for v in values)
+    assert all(
+        type(v) in (float, int, bool) for values in e.params.values() for v in values
+    )
     assert isinstance(e.widget().children[2], widgets.ToggleButtons)
     assert len(e.frames()) == 8
 
@@ -282,10 +472,13 @@ def test_arrays_tensors_and_booleans_become_plain_values():
 def test_a_figure_that_reaches_its_border_is_laid_out_every_time():
     def framed(fig, x):
         fig.subplots().plot([0, x])
-        fig.patches.append(plt.Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False, lw=3))
+        fig.patches.append(
+            plt.Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False, lw=3)
+        )
 
     with plt.rc_context({"figure.constrained_layout.use": True}):
         e = actlib.explore(framed, {"x": [1, 2]})
     first = e.render(x=2)
-    assert list(e._layouts.values()) == [None]  # nothing to reuse
+    layouts = e._renderer._layouts.values()  # the reference frame (x=1) and x=2
+    assert [positions for _, positions in layouts] == [None, None]  # nothing to reuse
     assert e.render(x=2) == first
