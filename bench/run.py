@@ -1,15 +1,17 @@
-"""The book's benchmark: prints a plain-text report and asserts nothing (machines are shared and noisy).
+"""The book's benchmark: a plain-text report that asserts nothing (machines are shared
+and noisy).
 
     python bench/run.py                  # everything (also: make bench)
     python bench/run.py --skip-notebooks # only the micro-benchmarks
     python bench/run.py --device cuda    # the activations on another device
 
-1. Each chapter executed top to bottom in a fresh kernel (nbclient), as the site build runs it
-   (``ACTLIB_STATIC_SITE=1``: every explorer frame is rendered; ``--live`` runs it as Jupyter does),
-   wall time against the 30 s target.
-2. actlib's activations against torch's own modules, forward + backward on a 1M-element float32
-   tensor: medians of interleaved repeats, so both see the same machine state; target ratio <= 1.1.
-   On the CPU one thread by default (``--threads``): a ratio of two kernels needs no parallelism.
+1. Each chapter executed top to bottom in a fresh kernel (nbclient), as the site build
+   runs it (``ACTLIB_STATIC_SITE=1``: every explorer frame is rendered; ``--live`` runs
+   it as Jupyter does), wall time against the 30 s target.
+2. actlib's activations against torch's own modules, forward + backward on a 1M-element
+   float32 tensor: medians of interleaved repeats, so both see the same machine state;
+   target ratio <= 1.1. On the CPU one thread by default (``--threads``): a ratio of two
+   kernels needs no parallelism.
 3. The explorer's update as a reader sees it: the median time from moving the live
    widget's slider to a position not shown yet until its Image holds the new PNG, for a
    typical explorer (an activation plot with a slider, in the book's style); < 50 ms.
@@ -24,6 +26,7 @@
    default (all sides get the same threads; a loop of tiny networks cannot use a second
    core, one batched training can, which is the point of training trials side by side).
 """
+
 import argparse
 import copy
 import os
@@ -51,14 +54,18 @@ def verdict(ok):
     return "PASS" if ok else "FAIL"
 
 
-# --- 1. chapters ---------------------------------------------------------------------------------
+# --- 1. chapters ----------------------------------------------------------------------
+
 
 def bench_notebooks(live):
     import nbformat
     from nbclient import NotebookClient
 
     mode = "live (as Jupyter)" if live else "as the site build (ACTLIB_STATIC_SITE=1)"
-    print(f"\n1. Chapters, each in a fresh kernel, {mode}; target: under {NOTEBOOK_TARGET_S:.0f} s")
+    print(
+        f"\n1. Chapters, each in a fresh kernel, {mode}; "
+        f"target: under {NOTEBOOK_TARGET_S:.0f} s"
+    )
     paths = sorted((ROOT / "chapters").glob("*.ipynb"))
     if not paths:
         print("   no notebooks in chapters/")
@@ -68,17 +75,26 @@ def bench_notebooks(live):
     try:
         for path in paths:
             nb = nbformat.read(path, as_version=4)
-            client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                    resources={"metadata": {"path": str(path.parent)}})
+            client = NotebookClient(
+                nb,
+                timeout=600,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(path.parent)}},
+            )
             start = time.perf_counter()
             try:
-                client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up warnings
+                client.execute(
+                    stderr=subprocess.DEVNULL
+                )  # the kernel's start-up warnings
                 error = ""
             except Exception as e:  # a benchmark reports, it does not stop
                 last = (str(e).strip().splitlines() or [""])[-1]
                 error = f"   {type(e).__name__}: {last[:100]}"
             seconds = time.perf_counter() - start
-            print(f"   {path.name:<40} {seconds:6.1f} s   {verdict(seconds < NOTEBOOK_TARGET_S and not error)}{error}")
+            print(
+                f"   {path.name:<40} {seconds:6.1f} s   "
+                f"{verdict(seconds < NOTEBOOK_TARGET_S and not error)}{error}"
+            )
     finally:
         if saved is None:
             os.environ.pop("ACTLIB_STATIC_SITE", None)
@@ -86,7 +102,7 @@ def bench_notebooks(live):
             os.environ["ACTLIB_STATIC_SITE"] = saved
 
 
-# --- 2. activations against torch ----------------------------------------------------------------
+# --- 2. activations against torch -----------------------------------------------------
 
 # torch's native modules, the counterpart each activation class declares: the same call
 # path as actlib's (an nn.Module around torch's kernels)
@@ -162,7 +178,8 @@ def _bench_activations(device, repeats):
         )
 
 
-# --- 3. explorer update ----------------------------------------------------------------------------
+# --- 3. explorer update ---------------------------------------------------------------
+
 
 def bench_explorer(repeats):
     print(
@@ -338,16 +355,37 @@ def _bench_trials(device, K, epochs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip-notebooks", action="store_true", help="only the micro-benchmarks")
-    parser.add_argument("--live", action="store_true", help="run the chapters as Jupyter does, not as the site build")
-    parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: actlib.get_device())")
-    parser.add_argument("--repeats", type=int, default=30, help="timed repeats per measurement (default: 30)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch's CPU threads for the activations and the trials (default: 1; 0: torch's choice)")
+    parser.add_argument(
+        "--skip-notebooks", action="store_true", help="only the micro-benchmarks"
+    )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="run the chapters as Jupyter does, not as the site build",
+    )
+    parser.add_argument(
+        "--device", default=None, help="cpu, cuda or mps (default: actlib.get_device())"
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=30,
+        help="timed repeats per measurement (default: 30)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch's CPU threads for the activations and the trials "
+        "(default: 1; 0: torch's choice)",
+    )
     args = parser.parse_args()
     device = torch.device(args.device) if args.device else actlib.get_device()
-    print(f"actlib {actlib.__version__}, torch {torch.__version__}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, device {device}")
+    print(
+        f"actlib {actlib.__version__}, torch {torch.__version__}, "
+        f"Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, device {device}"
+    )
     if not args.skip_notebooks:
         bench_notebooks(args.live)
     bench_activations(device, max(1, args.repeats), args.threads)
