@@ -7,6 +7,7 @@ The first code cell of every chapter therefore installs it from the book's repos
 only in Colab:
 
     import sys
+
     if "google.colab" in sys.modules:  # in Colab: install the book's package
         %pip install --quiet "actlib @ git+https://github.com/OWNER/REPO@main"
 
@@ -34,6 +35,7 @@ def cell_source(url, branch):
     """The source of the Colab cell that installs actlib from ``url`` at ``branch``."""
     return (
         "import sys\n"
+        "\n"
         'if "google.colab" in sys.modules:  # in Colab: install the book\'s package\n'
         f'    %pip install --quiet "actlib @ git+{url}@{branch}"'
     )
