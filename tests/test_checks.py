@@ -70,6 +70,28 @@ def test_exercise_error_keeps_the_parts_of_its_message():
     assert str(err) == err.message() == f"{err.problem} Hint: h"
 
 
+def test_a_wrong_answer_shows_one_message_in_jupyter_not_a_traceback():
+    # IPython (and so Jupyter and Colab) lets an exception render itself: the reader
+    # sees the problem and the hint, never the check's frames (reference, mistakes)
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    shell.user_ns.update(actlib=actlib, torch=torch)
+    with capture_output() as shown:
+        shell.run_cell("actlib.check_sigmoid_grad(lambda z: z * (1 - z))")
+    text = shown.stdout + shown.stderr
+    assert "ExerciseError: sigmoid_grad is wrong at" in text
+    assert "Hint:" in text
+    assert "Traceback" not in text and "registry" not in text and "core.py" not in text
+    assert len(text.strip().splitlines()) <= 4, text
+    with capture_output() as shown:
+        shell.run_cell(
+            "s = torch.sigmoid; actlib.check_sigmoid_grad(lambda z: s(z) * (1 - s(z)))"
+        )
+    assert "Correct" in shown.stdout
+
+
 def test_exercise_error_is_an_assertion_error():
     assert issubclass(ExerciseError, AssertionError)
 

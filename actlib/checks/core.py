@@ -58,6 +58,19 @@ class ExerciseError(AssertionError):
         """The full message: the problem, then the hint."""
         return f"{self.problem} Hint: {self.hint}" if self.hint else self.problem
 
+    def _render_traceback_(self):
+        """What IPython and Jupyter show for this error: the message alone.
+
+        IPython lets an exception render itself through this method. A traceback would
+        run through the check's own frames, whose source shows the reference and the
+        catalogue of common mistakes: close to the solution itself. A reader needs only
+        where the answer went wrong, what was expected, what came, and the hint.
+        """
+        lines = [f"ExerciseError: {self.problem}"]
+        if self.hint:
+            lines.append(f"Hint: {self.hint}")
+        return lines
+
 
 # ---------------------------------------------------------------------- generic helpers
 
