@@ -41,6 +41,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +49,7 @@ if str(ROOT) not in sys.path:  # bookkit lives at the repository's root, beside 
     sys.path.insert(0, str(ROOT))
 
 from bookkit import student  # noqa: E402
-from bookkit.book import toc_entries  # noqa: E402
+from bookkit.book import PLACEHOLDER_URL, toc_entries  # noqa: E402
 from bookkit.instructor import chapters_markdown  # noqa: E402
 
 ACTLIB = ROOT / "actlib"
@@ -264,20 +265,59 @@ def launch_links(theme_options, docpath):
     return links
 
 
-def launch_box(links, student_notebook=None):
+def _no_placeholder_links(app, config):
+    """While `repository.url` is the placeholder, the site links to no repository, no
+    Binder and no Colab (they would lead nowhere); the build says once how to turn
+    them on."""
+    options = dict(config.html_theme_options or {})
+    url = (options.get("repository_url") or "").rstrip("/")
+    if url != PLACEHOLDER_URL:
+        return
+    options["launch_buttons"] = {}
+    for button in (
+        "use_repository_button",
+        "use_issues_button",
+        "use_edit_page_button",
+    ):
+        options[button] = False
+    options["repository_url"] = ""
+    config.html_theme_options = options
+    logging.getLogger(__name__).info(
+        "actlib_book: no Binder, Colab or repository links: `repository.url` in "
+        "_config.yml is the placeholder %s; set it to the book's GitHub repository, "
+        "then run `make colab-cell`, to turn them on",
+        PLACEHOLDER_URL,
+    )
+
+
+def launch_box(links, student_notebook=None, how_to_use=None):
+    """The "Run this chapter live" box: the launchers ``links``, (name, url) pairs, or,
+    without any, how to run the chapter on one's own machine (``how_to_use``: the URL
+    of the page "How to use this book")."""
     box = nodes.admonition(classes=["tip", "actlib-launch"])
     box += nodes.title(text="Run this chapter live")
     para = nodes.paragraph()
-    para += nodes.Text("Open it in ")
-    for i, (name, url) in enumerate(links):
-        if i:
-            para += nodes.Text(" or ")
-        para += nodes.reference(text=name, refuri=url)
-    para += nodes.Text(
-        " (a free server in your browser; the first start takes a minute), or on your "
-        "own machine as the page \u201cHow to use this book\u201d describes. Run the "
-        "cells from the top."
-    )
+    if links:
+        para += nodes.Text("Open it in ")
+        for i, (name, url) in enumerate(links):
+            if i:
+                para += nodes.Text(" or ")
+            para += nodes.reference(text=name, refuri=url)
+        para += nodes.Text(
+            " (a free server in your browser; the first start takes a minute), or on "
+            "your own machine"
+        )
+    else:
+        para += nodes.Text("Run it on your own machine: in the book's repository, ")
+        para += nodes.literal(text="make book")
+        para += nodes.Text(
+            " installs everything; then open the chapter in JupyterLab or any Jupyter"
+        )
+    if how_to_use:
+        para += nodes.Text(" as ")
+        para += nodes.reference(text="How to use this book", refuri=how_to_use)
+        para += nodes.Text(" describes")
+    para += nodes.Text(". Run the cells from the top.")
     box += para
     if student_notebook:
         extra = nodes.paragraph()
@@ -295,15 +335,16 @@ def _add_launch_box(app, doctree, docname):
     if not path.endswith(".ipynb"):
         return
     links = launch_links(app.config.html_theme_options or {}, path)
-    if not links:
-        return
+    how_to_use = None
+    if "chapters/how-to-use" in app.env.all_docs:
+        how_to_use = app.builder.get_relative_uri(docname, "chapters/how-to-use")
     student = None
     if app.config.actlib_edition == "student":
         depth = docname.count("/")
         student = "../" * depth + f"notebooks/{docname}.ipynb"
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None:
-        section.insert(1, launch_box(links, student))
+        section.insert(1, launch_box(links, student, how_to_use))
 
 
 # ------------------------------------------------------------------- 5. offline MathJax
@@ -427,6 +468,7 @@ def setup(app):
     app.connect("config-inited", _shared_cache, priority=400)
     app.connect("config-inited", _mathjax_offline, priority=400)
     app.connect("config-inited", _theme_defaults, priority=400)
+    app.connect("config-inited", _no_placeholder_links, priority=900)
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _mathjax_only_with_maths, priority=900)
     app.connect("source-read", _depend_on_actlib)

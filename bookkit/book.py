@@ -68,10 +68,19 @@ def read_config(root=ROOT):
     return yaml.safe_load((Path(root) / "_config.yml").read_text()) or {}
 
 
+# `repository.url` until the book has its final home: no launch link is built from it
+PLACEHOLDER_URL = "https://github.com/OWNER/REPO"
+
+
 class Repository(NamedTuple):
     url: str  # https://github.com/OWNER/REPO, no trailing slash
     branch: str
     path_to_book: str  # the book's folder inside the repository, "" for its root
+
+    @property
+    def is_placeholder(self):
+        """True while `repository.url` is the placeholder: links to it lead nowhere."""
+        return self.url == PLACEHOLDER_URL
 
 
 def repository(config=None):

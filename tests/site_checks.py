@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 
 from bookkit import read_chapter, read_notebook, toc_entries
+from bookkit.book import PLACEHOLDER_URL, read_config, repository
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = Path(os.environ.get("SITE_DIR", ROOT / "_build" / "html"))
 ENTRIES = toc_entries(ROOT)
 CHAPTERS = toc_entries(ROOT, notebooks=True)
+# while repository.url is the placeholder, no page links to it (Binder, Colab, GitHub)
+PLACEHOLDER = repository(read_config(ROOT)).is_placeholder
 
 
 def labels(entry):
@@ -149,7 +152,23 @@ def test_every_page_weighs_under_3_mb(site):
 def test_every_chapter_says_how_to_run_it_live(entry):
     html = page(entry)
     assert "actlib-launch" in html, "no 'Run this chapter live' box"
-    assert "mybinder.org/v2/gh/" in html and "colab.research.google.com/github/" in html
+    assert "how-to-use.html" in html, "the box does not point to 'How to use this book'"
+    launchers = (
+        "mybinder.org/v2/gh/" in html,
+        "colab.research.google.com/github/" in html,
+    )
+    if PLACEHOLDER:
+        # links built from the placeholder would lead nowhere: none at all
+        assert not any(launchers), "Binder or Colab links to the placeholder repository"
+    else:
+        assert all(launchers), "no Binder or no Colab link"
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_no_page_links_to_the_placeholder_repository(entry):
+    if not PLACEHOLDER:
+        pytest.skip("repository.url is set: the links are real")
+    assert PLACEHOLDER_URL.split("//")[1] not in page(entry)
 
 
 def test_the_instructor_page_lists_every_chapter_and_exercise():

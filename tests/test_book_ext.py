@@ -8,8 +8,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from docutils import nodes
 
 from bookkit import instructor, student, toc_entries
+from bookkit.book import PLACEHOLDER_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location(
@@ -201,6 +203,36 @@ def test_the_launch_box_names_each_launcher():
         "Run this chapter live" in box.astext()
         and "Binder" in box.astext()
         and "student notebook" in box.astext()
+    )
+
+
+def test_without_launchers_the_box_says_how_to_run_the_chapter_locally():
+    box = ext.launch_box([], None, "how-to-use.html")
+    text = box.astext()
+    assert "own machine" in text and "Binder" not in text and "Colab" not in text
+    assert [r["refuri"] for r in box.findall(nodes.reference)] == ["how-to-use.html"]
+
+
+def _config(url):
+    options = {
+        "repository_url": url,
+        "use_repository_button": True,
+        "launch_buttons": {"binderhub_url": "https://mybinder.org"},
+    }
+    return SimpleNamespace(html_theme_options=options)
+
+
+def test_a_placeholder_repository_turns_every_repository_link_off():
+    config = _config(PLACEHOLDER_URL)
+    ext._no_placeholder_links(None, config)
+    options = config.html_theme_options
+    assert options["launch_buttons"] == {} and not options["use_repository_button"]
+    assert ext.launch_links(options, "chapters/a.ipynb") == []
+    real = _config("https://github.com/org/book")
+    ext._no_placeholder_links(None, real)
+    assert (
+        real.html_theme_options
+        == _config(real.html_theme_options["repository_url"]).html_theme_options
     )
 
 
