@@ -38,8 +38,11 @@ student: $(STAMP)
 
 # Everything from scratch: the cache is emptied, so each chapter is executed once by the
 # instructor build (and once by nbval) and the student build reuses those executions.
+# nbval runs the chapters in a reader's plain Jupyter: its kernels can import only actlib and
+# what it declares, no myst-nb, no jupyter-book (tests/plain_jupyter/sitecustomize.py).
 test: $(STAMP) lint
-	$(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope -p no:cacheprovider
+	$(BIN)/python -m pytest tests -n $(JOBS) -p no:cacheprovider
+	PYTHONPATH=tests/plain_jupyter $(BIN)/python -m pytest chapters --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope -p no:cacheprovider
 	rm -rf $(CACHE)
 	$(JB) --all
 	ACTLIB_EDITION=student $(JB) --all --path-output student

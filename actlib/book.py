@@ -14,7 +14,7 @@ the rest of ``actlib`` run unchanged anywhere (Colab, Binder, JupyterLab, plain 
 Taught in: every chapter (the setup cell).
 """
 
-import importlib.util
+import functools
 import os
 
 __all__ = ["glue", "static_site"]
@@ -40,8 +40,17 @@ def glue(name, value, display=False):
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty string, got {name!r}")
-    if importlib.util.find_spec("myst_nb") is not None:
-        from myst_nb import glue as myst_glue
-
+    myst_glue = _myst_glue()
+    if myst_glue is not None:
         myst_glue(name, value, display=display)
     return value
+
+
+@functools.cache
+def _myst_glue():
+    """myst-nb's ``glue``, or None where myst-nb is not installed (asked once)."""
+    try:
+        from myst_nb import glue
+    except ImportError:
+        return None
+    return glue

@@ -1,11 +1,24 @@
-"""Tests of actlib.book: the one module that knows about the book's build machinery."""
+"""Tests of actlib.book (the one module that knows the book's build) and of the plain
+kernel the notebook tests run the chapters in (tests/plain_jupyter)."""
 
-import builtins
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import actlib
+from actlib import book
+
+PLAIN = Path(__file__).resolve().parent / "plain_jupyter"
+
+
+@pytest.fixture(autouse=True)
+def fresh_glue():
+    book._myst_glue.cache_clear()
+    yield
+    book._myst_glue.cache_clear()
 
 
 def test_static_site_reads_the_environment(monkeypatch):
@@ -29,15 +42,6 @@ def test_glue_hands_the_value_to_myst_nb(monkeypatch):
 def test_glue_without_myst_nb_does_nothing(monkeypatch):
     # a reader's Jupyter (Colab, Binder): myst_nb cannot be imported
     monkeypatch.setitem(sys.modules, "myst_nb", None)
-    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None)
-    real_import = builtins.__import__
-
-    def no_myst(name, *args, **kwargs):
-        if name.startswith("myst_nb"):
-            raise ModuleNotFoundError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_myst)
     assert actlib.glue("answer", 1.5, display=True) == 1.5
 
 
@@ -45,3 +49,35 @@ def test_glue_without_myst_nb_does_nothing(monkeypatch):
 def test_glue_rejects_a_bad_name(name):
     with pytest.raises(TypeError, match="name"):
         actlib.glue(name, 1)
+
+
+def _plain(code):
+    env = dict(os.environ, PYTHONPATH=str(PLAIN), ACTLIB_PLAIN_KERNEL="1")
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+
+
+def test_the_plain_kernel_has_actlib_and_its_dependencies_only():
+    code = (
+        "import actlib, torch, sklearn, matplotlib, ipywidgets, tqdm, IPython\n"
+        "for name in ('myst_nb', 'jupyter_book', 'sphinx', 'nbval', 'yaml'):\n"
+        "    try:\n"
+        "        __import__(name)\n"
+        "    except ModuleNotFoundError:\n"
+        "        continue\n"
+        "    raise SystemExit(f'{name} is importable')\n"
+        "print(actlib.glue('x', 3))\n"
+    )
+    result = _plain(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3"
+
+
+def test_the_plain_kernel_rule_is_off_outside_kernels():
+    env = dict(os.environ, PYTHONPATH=str(PLAIN))
+    env.pop("ACTLIB_PLAIN_KERNEL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import myst_nb"], env=env, capture_output=True
+    )
+    assert result.returncode == 0, result.stderr
