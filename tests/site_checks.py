@@ -8,7 +8,9 @@ come from :mod:`bookkit` (the table of contents and the chapter model).
 
 import os
 import re
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -146,6 +148,45 @@ def test_every_page_weighs_under_3_mb(site):
         assert size < MAX_PAGE_BYTES, (
             f"{path.relative_to(root)} weighs {size / 2**20:.1f} MB"
         )
+
+
+class _Links(HTMLParser):
+    """The ``href`` of every link and every ``id`` of an HTML page."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.hrefs, self.ids = [], set()
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_every_internal_link_and_anchor_resolves(site):
+    root = SITES[site].resolve()
+    pages = {path.resolve(): _Links(path.read_text()) for path in site_pages(site)}
+    broken = []
+    for path, links in pages.items():
+        for href in links.hrefs:
+            if re.match(r"[a-z][a-z0-9+.-]*:|//", href, re.I):
+                continue  # another host, mailto:, javascript:
+            target, _, anchor = unquote(href).partition("#")
+            target = (path.parent / target.split("?")[0]).resolve() if target else path
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{path.relative_to(root)}: {href}"
+            if not target.is_relative_to(root) or not target.exists():
+                broken.append(f"{where} (no such file)")
+            elif anchor and target.suffix == ".html":
+                ids = (pages.get(target) or _Links(target.read_text())).ids
+                if anchor not in ids:
+                    broken.append(f"{where} (no such anchor)")
+    assert not broken, f"{len(broken)} broken links: {broken[:10]}"
 
 
 @pytest.mark.parametrize("entry", CHAPTERS)
