@@ -34,7 +34,7 @@ book: $(STAMP)
 # Reuses the executions of `make book` (same cache); executes what is missing or out of date.
 student: $(STAMP)
 	ACTLIB_EDITION=student $(JB) --all --path-output student
-	$(BIN)/python -m bookkit.student --out student/notebooks
+	$(BIN)/python -m bookkit.live --student --executed student/_build/jupyter_execute --out student/notebooks
 
 # Everything from scratch: the cache is emptied, so each chapter is executed once by the
 # instructor build (and once by nbval) and the student build reuses those executions.
@@ -46,7 +46,7 @@ test: $(STAMP) lint
 	rm -rf $(CACHE)
 	$(JB) --all
 	ACTLIB_EDITION=student $(JB) --all --path-output student
-	$(BIN)/python -m bookkit.student --out student/notebooks
+	$(BIN)/python -m bookkit.live --student --executed student/_build/jupyter_execute --out student/notebooks
 	$(BIN)/python -m pytest tests/site_checks.py tests/browser_checks.py -rs -p no:cacheprovider
 	SITE_DIR=student/_build/html $(BIN)/python -m pytest tests/browser_checks.py -rs -p no:cacheprovider
 

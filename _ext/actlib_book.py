@@ -17,8 +17,9 @@ Its jobs:
    gated solution (``solution-start`` ... ``solution-end``), every plain ``solution``
    block and every cell tagged ``solution`` is removed from the pages, the outputs of
    check cells are removed (they would say that the hidden solution passes), and
-   ``html_copy_source`` is off, so ``_sources`` holds nothing. The student notebooks
-   (:mod:`bookkit.student`) go into the site.
+   ``html_copy_source`` is off, so ``_sources`` holds nothing. In both editions the
+   chapters as live notebooks (:mod:`bookkit.live`; the student notebooks in the
+   student edition) go into the site, ``notebooks/``, behind the download button.
 4. A "Run this chapter live" box at the top of every notebook page, with its Binder and
    Colab links, built from the one repository setting of ``_config.yml``
    (``repository.url``).
@@ -48,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # bookkit lives at the repository's root, beside _ext
     sys.path.insert(0, str(ROOT))
 
-from bookkit import student  # noqa: E402
+from bookkit import live  # noqa: E402
 from bookkit.book import PLACEHOLDER_URL, toc_entries  # noqa: E402
 from bookkit.instructor import chapters_markdown  # noqa: E402
 
@@ -181,52 +182,62 @@ def strip_solutions(doctree):
     return removed
 
 
-def _student_notebooks(app, exception):
-    """Student edition: the student notebooks go into the site (``notebooks/``), linked
-    from each chapter."""
-    if (
-        exception is not None
-        or app.config.actlib_edition != "student"
-        or app.builder.format != "html"
-    ):
+def _live_notebooks(app, exception):
+    """Each chapter as a notebook that reads like the book (:mod:`bookkit.live`: the
+    numbers this build measured, no build-only cells, plain Markdown) goes into the
+    site, ``notebooks/``, and is what the page's download button offers: with its
+    solutions in the instructor edition, as the student notebook in the student
+    edition."""
+    if exception is not None or app.builder.format != "html":
         return
+    executed = Path(app.outdir).parent / "jupyter_execute"
     for entry in toc_entries(ROOT, notebooks=True):
-        student.export(ROOT / f"{entry}.ipynb", Path(app.outdir) / "notebooks", ROOT)
+        live.export(
+            entry,
+            Path(app.outdir) / "notebooks",
+            executed=executed,
+            student=app.config.actlib_edition == "student",
+            root=ROOT,
+        )
 
 
-def student_download_buttons(buttons, notebook_url):
-    """The header buttons with every link into ``_sources`` (absent in the student
-    edition) replaced by one link to the student notebook (``notebook_url``; None for a
-    Markdown page: no link)."""
-    out, added = [], False
+def download_buttons(buttons, notebook_url, student):
+    """The header buttons, the download of a notebook's source
+    (``_sources/...ipynb``) replaced by the live notebook at ``notebook_url`` (None for
+    a Markdown page). The student edition has no ``_sources``: its other source links
+    go."""
+    out = []
     for button in buttons:
+        url = str(button.get("url", ""))
         if isinstance(button.get("buttons"), list):
             button = dict(
                 button,
-                buttons=student_download_buttons(button["buttons"], notebook_url),
+                buttons=download_buttons(button["buttons"], notebook_url, student),
             )
             if not button["buttons"]:
                 continue
-        elif "_sources" in str(button.get("url", "")):
-            if notebook_url is None or added:
-                continue
-            button = dict(
-                button,
-                url=notebook_url,
-                text=".ipynb",
-                tooltip="Download the student notebook",
+        elif "_sources" in url and url.endswith(".ipynb") and notebook_url:
+            tooltip = (
+                "the student notebook" if student else "this chapter as a notebook"
             )
-            added = True
+            button = dict(
+                button, url=notebook_url, text=".ipynb", tooltip=f"Download {tooltip}"
+            )
+        elif "_sources" in url and student:
+            continue
         out.append(button)
     return out
 
 
-def _student_download(app, pagename, templatename, context, doctree):
-    if app.config.actlib_edition != "student" or "header_buttons" not in context:
+def _download(app, pagename, templatename, context, doctree):
+    if "header_buttons" not in context:
         return
     is_notebook = str(context.get("page_source_suffix", "")) == ".ipynb"
     url = context["pathto"](f"notebooks/{pagename}.ipynb", 1) if is_notebook else None
-    context["header_buttons"] = student_download_buttons(context["header_buttons"], url)
+    student = app.config.actlib_edition == "student"
+    context["header_buttons"] = download_buttons(
+        context["header_buttons"], url, student
+    )
 
 
 class StripSolutions(SphinxTransform):
@@ -473,9 +484,9 @@ def setup(app):
     app.connect("html-page-context", _mathjax_only_with_maths, priority=900)
     app.connect("source-read", _depend_on_actlib)
     app.connect("doctree-resolved", _add_launch_box)
-    app.connect("html-page-context", _student_download, priority=502)
+    app.connect("html-page-context", _download, priority=502)
     app.connect("build-finished", _copy_mathjax)
-    app.connect("build-finished", _student_notebooks)
+    app.connect("build-finished", _live_notebooks)
     app.add_transform(StripSolutions)
     app.add_directive("actlib-chapters", ChaptersDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

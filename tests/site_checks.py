@@ -189,6 +189,27 @@ def test_every_internal_link_and_anchor_resolves(site):
     assert not broken, f"{len(broken)} broken links: {broken[:10]}"
 
 
+MYST_MARKS = ("{glue", "{eq}", "{ref}", "{doc}", ":::{", ")=\n")
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_every_chapter_downloads_as_a_notebook_that_reads_like_the_book(site):
+    site_pages(site)  # skips an edition that is not built
+    for entry in CHAPTERS:
+        html = (SITES[site] / f"{entry}.html").read_text()
+        assert f"notebooks/{entry}.ipynb" in html, f"{entry}: no notebook to download"
+        cells = read_notebook(SITES[site] / "notebooks" / f"{entry}.ipynb")["cells"]
+        markdown = "\n".join(
+            "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+        )
+        code = "\n".join(
+            "".join(c["source"]) for c in cells if c["cell_type"] == "code"
+        )
+        left = [mark for mark in MYST_MARKS if mark in markdown]
+        assert not left, f"{site} {entry}: MyST or glue keys left: {left}"
+        assert "actlib.glue(" not in code, f"{site} {entry}: a glue call is left"
+
+
 @pytest.mark.parametrize("entry", CHAPTERS)
 def test_every_chapter_says_how_to_run_it_live(entry):
     html = page(entry)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from docutils import nodes
 
-from bookkit import instructor, student, toc_entries
+from bookkit import instructor, live, toc_entries
 from bookkit.book import PLACEHOLDER_URL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,26 +137,33 @@ def test_solutions_and_check_outputs_are_stripped():
         assert gone not in text
 
 
-def test_student_download_button_points_to_the_student_notebook():
-    buttons = [
-        {
-            "type": "group",
-            "buttons": [
-                {
-                    "type": "link",
-                    "url": "../_sources/chapters/a.ipynb",
-                    "text": ".ipynb",
-                },
-                {"type": "link", "url": "../_sources/", "text": ".ipynb"},
-                {"type": "javascript", "javascript": "window.print()", "text": ".pdf"},
-            ],
-        },
-        {"type": "link", "url": "https://github.com/x/y"},
-    ]
-    out = ext.student_download_buttons(buttons, "../notebooks/chapters/a.ipynb")
+BUTTONS = [
+    {
+        "type": "group",
+        "buttons": [
+            {"type": "link", "url": "../_sources/chapters/a.ipynb", "text": ".ipynb"},
+            {"type": "link", "url": "../_sources/chapters/b.md", "text": ".md"},
+            {"type": "javascript", "javascript": "window.print()", "text": ".pdf"},
+        ],
+    },
+    {"type": "link", "url": "https://github.com/x/y"},
+]
+
+
+def test_the_download_button_offers_the_live_notebook():
+    out = ext.download_buttons(BUTTONS, "../notebooks/chapters/a.ipynb", False)
     links = [b["url"] for b in out[0]["buttons"] if b["type"] == "link"]
-    assert links == ["../notebooks/chapters/a.ipynb"] and out[1] == buttons[1]
-    markdown_page = ext.student_download_buttons(buttons, None)
+    # the instructor edition keeps the other sources (a Markdown page's .md)
+    assert links == ["../notebooks/chapters/a.ipynb", "../_sources/chapters/b.md"]
+    assert out[1] == BUTTONS[1] and "notebook" in out[0]["buttons"][0]["tooltip"]
+
+
+def test_the_student_download_button_offers_the_student_notebook_only():
+    out = ext.download_buttons(BUTTONS, "../notebooks/chapters/a.ipynb", True)
+    links = [b["url"] for b in out[0]["buttons"] if b["type"] == "link"]
+    assert links == ["../notebooks/chapters/a.ipynb"] and out[1] == BUTTONS[1]
+    assert "student notebook" in out[0]["buttons"][0]["tooltip"]
+    markdown_page = ext.download_buttons(BUTTONS, None, True)
     assert [b["text"] for b in markdown_page[0]["buttons"]] == [".pdf"]
 
 
@@ -270,9 +277,9 @@ def test_the_time_estimate_follows_its_definition(tmp_path):
     assert summary == ("T", 1, 2, 5)
 
 
-def test_the_extension_builds_the_instructor_page_and_student_notebooks_with_bookkit():
+def test_the_extension_builds_the_instructor_page_and_live_notebooks_with_bookkit():
     assert ext.chapters_markdown is instructor.chapters_markdown
-    assert ext.student is student and ext.toc_entries is toc_entries
+    assert ext.live is live and ext.toc_entries is toc_entries
 
 
 def test_mathjax_ships_in_an_installed_package():
