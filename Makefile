@@ -47,6 +47,7 @@ test: $(STAMP) lint
 	$(JB) --all
 	ACTLIB_EDITION=student $(JB) --all --path-output student
 	$(BIN)/python -m bookkit.live --student --executed student/_build/jupyter_execute --out student/notebooks
+	PYTHONPATH=tests/plain_jupyter $(BIN)/python -m pytest tests/live_checks.py -n $(JOBS) -p no:cacheprovider
 	$(BIN)/python -m pytest tests/site_checks.py tests/browser_checks.py -rs -p no:cacheprovider
 	SITE_DIR=student/_build/html $(BIN)/python -m pytest tests/browser_checks.py -rs -p no:cacheprovider
 
