@@ -32,6 +32,14 @@ the trials, and slice :math:`k` of each gradient is trial :math:`k`'s own gradie
 rate, weight decay and momentum (tensors of shape ``(K,)``, broadcast over the stacked
 parameters). A trial whose loss becomes non-finite is frozen; the others go on.
 
+**Where the time goes.** With 64 trials of a 64-64-10 network on one CPU core, the
+first layer's two products per step (forward and weight gradient) run near the
+processor's matrix-product speed; the rest is memory traffic over the ``(K, h, N)``
+activations (1 MB each), three small batched products for the last layer, and a
+fixed Python cost per step. The evaluation after each epoch goes in chunks of 64
+examples so that its activations stay in cache, and trials that share an
+``init_seed`` share one freshly built network.
+
 Taught in the chapter "Hyperparameter search".
 """
 
