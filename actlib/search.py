@@ -32,6 +32,14 @@ the trials, and slice :math:`k` of each gradient is trial :math:`k`'s own gradie
 rate, weight decay and momentum (tensors of shape ``(K,)``, broadcast over the stacked
 parameters). A trial whose loss becomes non-finite is frozen; the others go on.
 
+**Where the time goes.** With 64 trials of a 64-64-10 network on one CPU core, the
+first layer's two products per step (forward and weight gradient) run near the
+processor's matrix-product speed; the rest is memory traffic over the ``(K, h, N)``
+activations (1 MB each), three small batched products for the last layer, and a
+fixed Python cost per step. The evaluation after each epoch goes in chunks of 64
+examples so that its activations stay in cache, and trials that share an
+``init_seed`` share one freshly built network.
+
 Taught in the chapter "Hyperparameter search".
 """
 
@@ -218,23 +226,28 @@ def _forward(weights, biases, act, X):
 
 def _cross_entropy(logits, y):
     """Each trial's mean cross-entropy, (K,), from logits of shape (K, C, N)."""
-    # -log softmax(z)_y = logsumexp(z) - z_y, written out: on the CPU torch's
-    # cross_entropy over the 10 classes of dimension 1 is slower than these reductions
+    # -log softmax(z)_y: one log_softmax over the classes (dimension 1) and the label's
+    # entry; in fit_trials this was 8% faster than logsumexp(z) - z_y
     K, C, N = logits.shape
-    picked = logits.gather(1, y.expand(K, 1, N)).squeeze(1)  # (K, N): the label's logit
-    return (logits.logsumexp(1) - picked).mean(1)  # (K,)
+    log_p = torch.log_softmax(logits, 1)  # (K, C, N)
+    return -log_p.gather(1, y.expand(K, 1, N)).squeeze(1).mean(1)  # (K,)
 
 
-def _evaluate(weights, biases, act, X, y, chunk=256):
+def _evaluate(weights, biases, act, X, y, chunk=64):
     """Each trial's mean cross-entropy and number of correct predictions on ``(X, y)``,
-    (K,) each, in chunks of examples small enough to stay in the processor's cache."""
+    (K,) each, in chunks of examples small enough to stay in the processor's cache.
+
+    A chunk's hidden activations take ``K h chunk`` floats: 1 MB for 64 trials of 64
+    units and the default chunk. Chunks of 256 examples (4 MB) made ``fit_trials`` 12%
+    slower on a two-core CPU."""
     loss, correct = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(X), chunk):
             Xc, yc = X[start : start + chunk], y[start : start + chunk]
             logits = _forward(weights, biases, act, Xc)  # (K, C, n)
-            # argmax over a strided dimension is slow: over a contiguous one
-            predicted = logits.transpose(1, 2).contiguous().argmax(-1)  # (K, n)
+            # max, like argmax, gives the first largest class; argmax over dimension 1
+            # is six times slower on the CPU
+            predicted = logits.max(1).indices  # (K, n)
             loss = loss + _cross_entropy(logits, yc) * len(Xc)
             correct = correct + (predicted == yc).sum(1)
     return loss / len(X), correct
@@ -245,10 +258,13 @@ def _sgd_step(params, grads, velocity, keep, lr, weight_decay, momentum):
     :math:`v \leftarrow \mu v + g + \lambda\theta`, :math:`\theta \leftarrow \theta -
     \text{lr}\, v`. Hyperparameters are ``(K,)`` tensors; ``keep``, (K,) bool, marks the
     trials still training (``None``: all of them); ``velocity`` is ``None`` without
-    momentum."""
+    momentum, ``weight_decay`` is ``None`` when no trial has any (``torch.optim`` skips
+    the term then too)."""
     for i, (p, g) in enumerate(zip(params, grads)):
         view = (-1,) + (1,) * (p.dim() - 1)  # (K, 1, ...): one value per trial
-        d = g.addcmul_(weight_decay.view(view), p)  # g + lambda theta
+        d = g
+        if weight_decay is not None:
+            d = g.addcmul_(weight_decay.view(view), p)  # g + lambda theta
         if velocity is not None:
             d = velocity[i].mul_(momentum.view(view)).add_(d)  # v = mu v + d
         if keep is None:  # every trial trains: one step in place
@@ -269,13 +285,15 @@ def _adam_step(params, grads, moments, t, keep, lr, weight_decay):
         \theta \leftarrow \theta - \frac{\text{lr}}{1 - \beta_1^t}\,
         \frac{m}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}
 
-    ``moments`` holds ``(m, v)`` of each parameter; ``keep`` as in :func:`_sgd_step`."""
+    ``moments`` holds ``(m, v)`` of each parameter; ``keep`` and ``weight_decay`` as in
+    :func:`_sgd_step`."""
     beta1, beta2 = ADAM_BETAS
     step_size = lr / (1 - beta1**t)  # (K,)
     root = math.sqrt(1 - beta2**t)
     for p, g, (m, v) in zip(params, grads, moments):
         view = (-1,) + (1,) * (p.dim() - 1)  # (K, 1, ...): one value per trial
-        g = g.addcmul_(weight_decay.view(view), p)  # g + lambda theta
+        if weight_decay is not None:
+            g = g.addcmul_(weight_decay.view(view), p)  # g + lambda theta
         m.lerp_(g, 1 - beta1)  # m + (1 - beta1) (g - m)
         v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
         denom = (v.sqrt() / root).add_(ADAM_EPS)  # sqrt(v / (1 - beta2^t)) + eps
@@ -394,12 +412,14 @@ def fit_trials(
     seed = check_number("seed", seed, low=0, high=2**63 - 1, integer=True)
     device = X.device if device is None else torch.device(device)
 
-    # Initial weights: trial k is the network actlib.mlp would build from its seed.
-    nets = [
-        mlp(sizes, activation, init, generator=torch.Generator().manual_seed(s))
-        for s in seeds
-    ]
-    layers = [[m for m in net if isinstance(m, torch.nn.Linear)] for net in nets]
+    # Initial weights: trial k is the network actlib.mlp would build from its seed,
+    # built once per distinct seed (building 64 networks took longer than a tenth of
+    # training them for 3 epochs)
+    nets = {
+        s: mlp(sizes, activation, init, generator=torch.Generator().manual_seed(s))
+        for s in set(seeds)
+    }
+    layers = [[m for m in nets[s] if isinstance(m, torch.nn.Linear)] for s in seeds]
 
     def stacked(name, i):  # layer i's weights or biases of the K trials
         t = torch.stack([getattr(ls[i], name).detach() for ls in layers]).to(device)
@@ -409,6 +429,8 @@ def fit_trials(
     biases = [stacked("bias", i) for i in range(len(sizes) - 1)]  # (K, d_out)
     params = weights + biases
     lr_d, wd_d, mu_d = (t.to(device, torch.float32) for t in (lr_k, wd_k, mu_k))
+    if not wd_k.any():  # no decay at all: the step skips the term
+        wd_d = None
     if optimizer == "adam":
         moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
     else:  # SGD without momentum needs no velocity

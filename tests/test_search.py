@@ -160,6 +160,19 @@ def test_shared_hyperparameters_and_metrics_shapes(digits):
     torch.testing.assert_close(same_start.weights[0][0], same_start.weights[0][1])
 
 
+def test_trials_that_share_a_seed_start_from_the_same_network(digits):
+    # fit_trials builds one network per distinct seed; each trial still gets its own
+    X, y, X_val, y_val = digits
+    trials = actlib.fit_trials(
+        SIZES, X, y, lr=[0.1, 0.1, 0.05], init_seed=[3, 4, 3], epochs=1,
+        X_val=X_val, y_val=y_val,
+    )  # fmt: skip
+    torch.testing.assert_close(trials.step_loss[0, 0], trials.step_loss[0, 2])
+    assert not torch.allclose(trials.weights[0][0], trials.weights[0][1])
+    net, history = alone(digits, SIZES, "relu", "he_normal", 3, lr=0.05, epochs=1)
+    assert_same_trial(trials, 2, net, history)
+
+
 def test_log_uniform_gives_each_decade_the_same_share():
     x = actlib.log_uniform(
         1e-4, 1.0, 40_000, generator=torch.Generator().manual_seed(0)
