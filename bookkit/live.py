@@ -35,7 +35,13 @@ import sys
 from pathlib import Path
 
 from bookkit.book import ROOT, toc_entries
-from bookkit.notebook import read_chapter, read_notebook, source, write_notebook
+from bookkit.notebook import (
+    GLUE_USED,
+    read_chapter,
+    read_notebook,
+    source,
+    write_notebook,
+)
 
 EXECUTED = ROOT / "_build" / "jupyter_execute"
 NOTE = (
@@ -44,7 +50,6 @@ NOTE = (
     "same numbers on the same kind of machine and may differ in the last digits "
     "elsewhere. Run the cells from the top."
 )
-GLUE_ROLE = re.compile(r"\{glue(?::\w*)?\}`([\w-]+)(?::([^`]*))?`")
 DIRECTIVE = re.compile(
     r"^(?P<fence>:{3,}|`{3,})\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>[^\n]*)\n"
     r"(?P<body>.*?)^(?P=fence)[ \t]*$\n?",
@@ -81,7 +86,7 @@ def fill_glue(text, values):
             raise KeyError(f"the prose uses {{glue}}`{name}`, which no cell glued")
         return format_plain_text(values[name], spec)
 
-    return GLUE_ROLE.sub(value, text)
+    return GLUE_USED.sub(value, text)
 
 
 # ----------------------------------------------------------------- build-only code

@@ -52,7 +52,8 @@ CODE_BLOCK = re.compile(r"```(?:python|ipython3?)?\n(.*?)```", re.S)
 START = re.compile(r"\{solution-start\}[ \t]*(\S*)")
 CHECK = re.compile(r"actlib\.check_\w+")
 PLAIN_SOLUTION = re.compile(r"^(:{3,})\{solution\}.*?^\1[ \t]*$\n?", re.S | re.M)
-GLUE_USED = re.compile(r"\{glue(?::\w+)?\}`([\w-]+)")
+# a glue role of the prose, ``{glue:text}`name:.2f` ``: its name, then its format
+GLUE_USED = re.compile(r"\{glue(?::\w*)?\}`([\w-]+)(?::([^`]*))?`")
 GLUE_DEFINED = re.compile(r"glue\(\s*[\"']([\w-]+)[\"']")
 TITLE = re.compile(r"^# (.+)$", re.M)
 GOALS = re.compile(
@@ -337,7 +338,9 @@ def parse(nb, path=None):
         solution_tagged=solution_tagged,
         plain_solutions=tuple(c.index for c in markdown if "{solution}" in c.source),
         check_cells=tuple(c.index for c in code if "actlib.check_" in c.source),
-        glue_used=frozenset(n for c in markdown for n in GLUE_USED.findall(c.source)),
+        glue_used=frozenset(
+            m[1] for c in markdown for m in GLUE_USED.finditer(c.source)
+        ),
         glue_defined=frozenset(n for c in code for n in GLUE_DEFINED.findall(c.source)),
     )
 
