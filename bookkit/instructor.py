@@ -36,7 +36,12 @@ def chapter_summary(chapter):
     ]
     words = sum(len(re.sub(r"```.*?```", "", s, flags=re.S).split()) for s in markdown)
     exercises = [
-        {"title": ex.title, "label": ex.label, "check": ex.check_name}
+        {
+            "title": ex.title,
+            "label": ex.label,
+            "kind": ex.kind,
+            "check": ex.check_name,
+        }
         for ex in chapter.exercises
     ]
     minutes = (
@@ -73,10 +78,11 @@ def chapters_markdown(root=ROOT):
             out += [f"- {g}" for g in s["goals"]]
             out.append("")
         if s["exercises"]:
-            out.append("| exercise | label | check |\n| --- | --- | --- |")
+            out.append("| exercise | kind | label | check |\n| --- | --- | --- | --- |")
             for ex in s["exercises"]:
                 check = f"`{ex['check']}`" if ex["check"] else "none"
                 ref = f"{{ref}}`{ex['title']} <{ex['label']}>`"
-                out.append(f"| {ref} | `{ex['label']}` | {check} |")
+                kind = ex["kind"] or "not given"
+                out.append(f"| {ref} | {kind} | `{ex['label']}` | {check} |")
             out.append("")
     return "\n".join(out)

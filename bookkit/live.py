@@ -18,6 +18,9 @@ numbers one build measured, notebooks that read like the book anywhere:
   (numbered in order, as on the page), ``{eq}`name``` its number ``(n)``, ``{ref}``
   and ``{doc}`` links to the other notebooks (``activations.ipynb#act-what``), or to
   the site where ``site_url`` is given;
+- citations ``{cite:p}`key``` become "(Author, year)" linked to the work (its DOI, arXiv
+  page or address, from ``references.bib``), and the chapter's ``{bibliography}`` a
+  list of the works it cited;
 - ``--student`` starts from the student notebook (:mod:`bookkit.student`): solutions
   replaced by the exercises' skeletons.
 
@@ -58,6 +61,7 @@ DIRECTIVE = re.compile(
 OPTION = re.compile(r"\A((?::[\w-]+:[^\n]*\n)*)")
 TARGET = re.compile(r"^\(([\w-]+)\)=[ \t]*$", re.M)
 EQUATION = re.compile(r"\$\$(?P<maths>.*?)\$\$[ \t]*\((?P<label>[\w-]+)\)", re.S)
+CITE = re.compile(r"\{cite(?::(?P<style>\w+))?\}`(?P<keys>[^`]+)`")
 ROLE = re.compile(
     r"\{(?P<role>ref|doc|eq)\}`(?P<text>[^`<]*?)\s*(?:<(?P<target>[^`>]+)>)?`"
 )
@@ -121,6 +125,78 @@ def strip_build_only(code):
     return "".join(kept).strip("\n") if body else ""
 
 
+# ------------------------------------------------------------------------ citations
+class References:
+    """The works of ``references.bib``, cited as plain Markdown (see the module)."""
+
+    def __init__(self, path=ROOT / "references.bib"):
+        from pybtex.database import parse_file  # sphinxcontrib-bibtex's own parser
+
+        self.entries = parse_file(str(path)).entries if Path(path).exists() else {}
+
+    def _entry(self, key):
+        if key not in self.entries:
+            raise KeyError(f"{{cite}}`{key}`: no such entry in references.bib")
+        return self.entries[key]
+
+    @staticmethod
+    def _text(latex):
+        from pybtex.richtext import Text
+
+        return Text.from_latex(latex).render_as("text")
+
+    def link(self, key):
+        """The work's address: its DOI, else its arXiv page, else its ``url``."""
+        fields = self._entry(key).fields
+        if "doi" in fields:
+            return f"https://doi.org/{fields['doi']}"
+        if "eprint" in fields:
+            return f"https://arxiv.org/abs/{fields['eprint']}"
+        return fields.get("url", "")
+
+    def authors(self, key):
+        """ "Glorot and Bengio", "He et al.", or "Olah"."""
+        people = self._entry(key).persons.get("author", [])
+        last = [self._text(" ".join(p.last_names)) for p in people]
+        if len(last) > 2:
+            return f"{last[0]} et al."
+        return " and ".join(last) or self._text(self._entry(key).fields["title"])
+
+    def year(self, key):
+        return self._entry(key).fields.get("year", "n.d.")
+
+    def cite(self, style, keys):
+        """A ``{cite:p}`` (parenthetical) or ``{cite:t}`` (textual) role as Markdown."""
+        if style in ("t", "ts"):
+            return "; ".join(
+                f"[{self.authors(k)}]({self.link(k)}) ({self.year(k)})" for k in keys
+            )
+        inner = "; ".join(
+            f"[{self.authors(k)}, {self.year(k)}]({self.link(k)})" for k in keys
+        )
+        return f"({inner})"
+
+    def listing(self, keys):
+        """The chapter's bibliography: a line a work, in the order of first citation."""
+        lines = []
+        for key in keys:
+            entry = self._entry(key)
+            title = self._text(entry.fields["title"])
+            lines.append(
+                f"- {self.authors(key)} ({self.year(key)}). *{title}*. "
+                f"<{self.link(key)}>"
+            )
+        return "\n".join(lines) + "\n"
+
+
+def _cite(match, state, references):
+    keys = [k.strip() for k in match["keys"].split(",") if k.strip()]
+    for key in keys:
+        if key not in state["cited"]:
+            state["cited"].append(key)
+    return references.cite(match["style"] or "p", keys)
+
+
 # ------------------------------------------------------------------------- markdown
 def _quote(title, body):
     body = body.strip("\n")
@@ -137,8 +213,13 @@ def _directive(match, state):
     anchor = f'<a id="{label.group(1)}"></a>\n' if label else ""
     if name == "exercise":
         state["exercise"] += 1
-        title = f"Exercise {state['exercise']}" + (f": {arg}" if arg else "")
-        return anchor + _quote(title, body)
+        kind = re.search(r"^:class:[ \t]*(\w+)", options, re.M)
+        title = f"Exercise {state['exercise']}" + (
+            f" ({kind.group(1)})" if kind else ""
+        )
+        return anchor + _quote(title + (f": {arg}" if arg else ""), body)
+    if name == "bibliography":
+        return state["references"].listing(state["cited"])
     if name == "admonition":
         return anchor + _quote(arg or "Note", body)
     if name in ("solution-start", "solution"):
@@ -186,6 +267,7 @@ class Links:
 
 def plain_markdown(text, here, links, equations, state):
     """MyST ``text`` of the chapter ``here`` as plain Markdown (see the module)."""
+    text = CITE.sub(lambda m: _cite(m, state, state["references"]), text)
     text = DIRECTIVE.sub(lambda m: _directive(m, state), text)
     text = TARGET.sub(lambda m: f'<a id="{m.group(1)}"></a>', text)
     text = EQUATION.sub(
@@ -213,7 +295,7 @@ def plain_markdown(text, here, links, equations, state):
 
 
 # ------------------------------------------------------------------------ notebooks
-def live_cells(cells, entry, values, links):
+def live_cells(cells, entry, values, links, references=None):
     """The cells of the live notebook of chapter ``entry`` made from ``cells``."""
     labels = [
         m.group("label")
@@ -222,7 +304,8 @@ def live_cells(cells, entry, values, links):
         for m in EQUATION.finditer(source(c))
     ]
     equations = {label: i + 1 for i, label in enumerate(labels)}
-    state, out = {"exercise": 0}, []
+    references = references if references is not None else References()
+    state, out = {"exercise": 0, "cited": [], "references": references}, []
     for cell in cells:
         cell = copy.deepcopy(cell)
         text = source(cell)
@@ -258,7 +341,9 @@ def export(
     nb = read_notebook(chapter.path)
     cells = student_cells(chapter) if student else nb["cells"]
     links = Links(chapters, site_url)
-    nb["cells"] = live_cells(cells, entry, glued_values(entry, executed), links)
+    references = References(Path(root) / "references.bib")
+    values = glued_values(entry, executed)
+    nb["cells"] = live_cells(cells, entry, values, links, references)
     nb.get("metadata", {}).pop("widgets", None)
     target = Path(out_dir) / f"{entry}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)

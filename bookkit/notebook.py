@@ -8,6 +8,7 @@ The anatomy of a chapter (CONTRIBUTING.md) as data:
   ````
   :::{exercise} Title
   :label: LABEL
+  :class: KIND      <- its kind: predict, diagnose, design or implement (KINDS)
   ...
   ```python
   def f(x):
@@ -47,7 +48,12 @@ EXERCISE = re.compile(
     r"(?:^(?P=fence)[ \t]*$|\Z)",
     re.S | re.M,
 )
-LABEL = re.compile(r"\A:label:[ \t]*(\S+)")
+LABEL = re.compile(r"\A:label:[ \t]*(\S+)[ \t]*\n(?::class:[ \t]*(\S*)[^\n]*\n)?")
+# What an exercise asks of the student, its `:class:` line. "predict": predict a number
+# or a behaviour, then verify it by running code; "diagnose": name what is wrong from
+# evidence (statistics, curves, a symptom); "design": choose a setting or build an
+# experiment that achieves a goal; "implement": write a function the chapter describes.
+KINDS = ("predict", "diagnose", "design", "implement")
 CODE_BLOCK = re.compile(r"```(?:python|ipython3?)?\n(.*?)```", re.S)
 START = re.compile(r"\{solution-start\}[ \t]*(\S*)")
 CHECK = re.compile(r"actlib\.check_\w+")
@@ -129,11 +135,13 @@ class Exercise:
     has none); ``check``: the index of its check cell, the first code cell after the
     gate (after the exercise when it has no gate) that is not a solution, if that cell
     calls ``actlib.check_...``, else None; ``check_name``: the function it calls
-    (``"actlib.check_..."``).
+    (``"actlib.check_..."``); ``kind``: one of :data:`KINDS`, from the directive's
+    ``:class:`` line (None without one; ``tests/test_notebooks.py`` requires it).
     """
 
     label: str
     title: str
+    kind: str
     cell: int
     skeleton: str
     gate: Gate | None
@@ -211,11 +219,18 @@ def _exercises_of(cell, path):
                 f"{match.group('title').strip()!r} has no `:label:` line right after "
                 "its directive"
             )
+        kind = label.group(2)
+        if kind is not None and kind not in KINDS:
+            raise ValueError(
+                f"{_where(path, cell.index)}: the exercise {label.group(1)!r} has "
+                f"`:class: {kind}`; its kind must be one of {KINDS}"
+            )
         code = CODE_BLOCK.search(match.group("body"))
         out.append(
             (
                 label.group(1),
                 match.group("title").strip(),
+                kind,
                 code.group(1) if code else "",
             )
         )
@@ -300,7 +315,7 @@ def parse(nb, path=None):
 
     gates = _gates(cells, path)
     found = [(c.index, *ex) for c in markdown for ex in _exercises_of(c, path)]
-    labels = [label for _, label, _, _ in found]
+    labels = [label for _, label, *_ in found]
     by_label = {}
     for gate in gates:
         if gate.label not in labels:
@@ -318,13 +333,13 @@ def parse(nb, path=None):
     solution = {i for g in gates for i in g.inside} | set(solution_tagged)
     exercise_cells = sorted({i for i, *_ in found})
     exercises = []
-    for index, label, name, skeleton in found:
+    for index, label, name, kind, skeleton in found:
         gate = by_label.get(label)
         stop = next((j for j in exercise_cells if j > index), len(cells))
         first = (gate.end if gate else index) + 1
         check, check_name = _check_after(cells, first, stop, solution)
         exercises.append(
-            Exercise(label, name, index, skeleton, gate, check, check_name)
+            Exercise(label, name, kind, index, skeleton, gate, check, check_name)
         )
 
     return Chapter(

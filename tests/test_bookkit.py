@@ -34,7 +34,10 @@ def code(text, tags=()):
 
 def exercise(label, title="Square", skeleton="def square(x):\n    ...\n"):
     block = f"```python\n{skeleton}```\n" if skeleton is not None else ""
-    return md(f":::{{exercise}} {title}\n:label: {label}\n\nWrite it.\n\n{block}:::")
+    return md(
+        f":::{{exercise}} {title}\n:label: {label}\n:class: implement\n\n"
+        f"Write it.\n\n{block}:::"
+    )
 
 
 START = md(":::{solution-start} ex-a\n:class: dropdown\n:::")
@@ -191,6 +194,10 @@ def test_an_unclosed_gate_is_an_error():
         ([exercise("ex-a"), md(":::{solution-start}\n:::"), END], "names no exercise"),
         ([exercise("ex-a"), START, END, START, END], "second gated solution"),
         ([md(":::{exercise} No label\nText.\n:::")], "no `:label:`"),
+        (
+            [md(":::{exercise} Bad kind\n:label: x-ex\n:class: guess\nText.\n:::")],
+            "`:class: guess`; its kind must be one of",
+        ),
     ],
 )
 def test_malformed_gates_and_exercises_are_errors(cells, message):

@@ -8,7 +8,7 @@ from bookkit.notebook import GLUE_USED, read_notebook, source
 from bookkit.student import student_cells
 
 CHAPTERS = toc_entries(ROOT, notebooks=True)
-MYST = ("{glue", "{eq}", "{ref}", "{doc}", ":::{", "```{", ")=\n", "$$ (")
+MYST = ("{glue", "{eq}", "{ref}", "{doc}", "{cite", ":::{", "```{", ")=\n", "$$ (")
 
 
 def test_glued_numbers_are_written_as_the_page_shows_them():
@@ -64,24 +64,58 @@ def test_myst_becomes_plain_markdown():
         "$$\nx = 1\n$$ (eq-x)\n\nSee {eq}`eq-x`, {ref}`b-sec` and "
         "{ref}`the part <a-sec>`, {doc}`Chapter B <b>`.\n\n"
         ":::{admonition} Learning goals\n:class: tip\n- one\n:::\n\n"
-        ":::{exercise} Try it\n:label: a-ex\n\nDo this.\n\n"
+        ":::{exercise} Try it\n:label: a-ex\n:class: predict\n\nDo this.\n\n"
         "```python\nf = ...\n```\n:::\n"
     )
-    out = live.plain_markdown(
-        text, "chapters/a", _Book.links(), {"eq-x": 1}, {"exercise": 0}
-    )
+    state = {"exercise": 0, "cited": [], "references": live.References()}
+    out = live.plain_markdown(text, "chapters/a", _Book.links(), {"eq-x": 1}, state)
     assert '<a id="a-sec"></a>\n## Section' in out
     assert "x = 1 \\tag{1}\n$$" in out and "See (1)" in out
     assert "[Sec B](b.ipynb#b-sec)" in out and "[the part](#a-sec)" in out
     assert "[Chapter B](b.ipynb)" in out
     assert "> **Learning goals**\n>\n> - one" in out
-    assert '<a id="a-ex"></a>\n> **Exercise 1: Try it**' in out
+    assert '<a id="a-ex"></a>\n> **Exercise 1 (predict): Try it**' in out
     assert "> ```python\n> f = ...\n> ```" in out
     assert not any(mark in out for mark in MYST)
     site = live.plain_markdown(
-        "{ref}`b-sec`", "chapters/a", _Book.links("https://book.org"), {}, {}
+        "{ref}`b-sec`", "chapters/a", _Book.links("https://book.org"), {}, state
     )
     assert site == "[Sec B](https://book.org/chapters/b.html#b-sec)"
+
+
+def test_citations_become_linked_author_year_and_a_list_of_the_works_cited():
+    references = live.References()
+    state = {"exercise": 0, "cited": [], "references": references}
+    text = (
+        "As {cite:t}`glorot2010understanding` showed, and others "
+        "{cite:p}`he2015delving,ioffe2015batch`.\n\n## References\n\n"
+        "```{bibliography}\n:filter: docname in docnames\n```\n"
+    )
+    out = live.plain_markdown(text, "chapters/a", _Book.links(), {}, state)
+    assert (
+        "[Glorot and Bengio](https://proceedings.mlr.press/v9/glorot10a.html) (2010)"
+        in out
+    )
+    assert (
+        "([He et al., 2015](https://doi.org/10.1109/ICCV.2015.123); "
+        "[Ioffe and Szegedy, 2015](https://arxiv.org/abs/1502.03167))" in out
+    )
+    listing = out[out.index("## References") :]
+    assert listing.count("\n- ") == 3 and "*Batch normalization:" in listing
+    assert listing.index("Glorot") < listing.index("He et al.")
+    assert not any(mark in out for mark in MYST)
+    with pytest.raises(KeyError, match="nosuchkey"):
+        live.plain_markdown(
+            "{cite:p}`nosuchkey`", "chapters/a", _Book.links(), {}, state
+        )
+
+
+def test_every_entry_of_the_bibliography_has_a_doi_an_arxiv_id_or_an_address():
+    references = live.References()
+    assert len(references.entries) > 20
+    for key, entry in references.entries.items():
+        assert references.link(key).startswith("https://"), key
+        assert entry.fields.get("title") and entry.fields.get("year"), key
 
 
 def _fake_values(path):

@@ -36,7 +36,7 @@ def code(text, tags=()):
 
 EXERCISE = [
     md(
-        ":::{exercise} Square\n:label: t-ex-square\n\nWrite it.\n\n"
+        ":::{exercise} Square\n:label: t-ex-square\n:class: implement\n\nWrite it.\n\n"
         "```python\ndef square(x):\n    ...  # x squared\n```\n:::"
     ),
     md(":::{solution-start} t-ex-square\n:class: dropdown\n:::"),
