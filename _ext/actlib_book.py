@@ -57,7 +57,7 @@ ACTLIB = ROOT / "actlib"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 EDITIONS = ("instructor", "student")
 # the one combined configuration shipped
-MATHJAX_PATH = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+MATHJAX_PATH = "mathjax/tex-chtml.js"
 
 
 # ------------------------------------------------------------------ 1. static explorers
@@ -361,28 +361,14 @@ def _add_launch_box(app, doctree, docname):
 # ------------------------------------------------------------------- 5. offline MathJax
 def _mathjax_offline(app, config):
     config.mathjax_path = MATHJAX_PATH
-    # myst's MathJax 3 options would reach MathJax 2 as a second configuration
-    config.myst_update_mathjax = False
-    config.mathjax3_config = None
-    # jupyter-server-mathjax ships MathJax's combined configuration
-    # TeX-AMS-MML_HTMLorMML-full (TeX input, HTML-CSS output) and the STIX-Web fonts:
-    # the output uses those fonts, from _static.
-    config.mathjax2_config = {
-        "tex2jax": {
-            "inlineMath": [["\\(", "\\)"]],
-            "displayMath": [["\\[", "\\]"]],
-            "processRefs": False,
-            "processEnvironments": False,
-        },
-        "messageStyle": "none",
-        "showMathMenu": False,
-        "HTML-CSS": {
-            "availableFonts": [],
-            "preferredFont": None,
-            "webFont": "STIX-Web",
-            "imageFont": None,
-        },
-    }
+    # MathJax 3's options (Sphinx writes them into every page that loads it; myst-parser
+    # adds its own `processHtmlClass`). A display equation wider than its column is a
+    # box that scrolls sideways (`_static/actlib.css`), never clipped.
+    mathjax = dict(config.mathjax3_config or {})
+    mathjax.setdefault("chtml", {"matchFontHeight": True, "mtextInheritFont": True})
+    # no context menu: its accessibility tools would load the speech engine on demand
+    mathjax.setdefault("options", {}).setdefault("enableMenu", False)
+    config.mathjax3_config = mathjax
 
 
 def _theme_defaults(app, config):
@@ -423,29 +409,30 @@ def _mathjax_only_with_maths(app, pagename, templatename, context, doctree):
     def is_mathjax(script):
         name = str(getattr(script, "filename", script) or "")
         body = str(getattr(script, "attributes", {}).get("body", ""))
-        return "mathjax/MathJax.js" in name or "MathJax.Hub.Config" in body
+        return "mathjax/" in name or "window.MathJax" in body
 
     context["script_files"] = [s for s in context["script_files"] if not is_mathjax(s)]
 
 
 def mathjax_source():
-    """MathJax's folder in the package jupyter-server-mathjax (found, not imported:
-    importing it would need jupyter_server, which the book does not install)."""
-    import importlib.util
+    """MathJax 3's folder in the package sphinx-mathjax-offline (found through the
+    package's metadata: its folder's name has hyphens, it cannot be imported)."""
+    from importlib.metadata import PackageNotFoundError, distribution
 
-    spec = importlib.util.find_spec("jupyter_server_mathjax")
-    if spec is None:
+    try:
+        dist = distribution("sphinx-mathjax-offline")
+    except PackageNotFoundError:
         raise RuntimeError(
-            "jupyter-server-mathjax is missing: `make book` installs it "
+            "sphinx-mathjax-offline is missing: `make book` installs it "
             "(requirements-assets.txt)"
-        )
-    return Path(spec.submodule_search_locations[0]) / "static"
+        ) from None
+    return Path(dist.locate_file("sphinx-mathjax-offline/static/mathjax"))
 
 
 def _copy_mathjax(app, exception):
     if exception is None and app.builder.format == "html":
         target = Path(app.outdir) / "_static" / "mathjax"
-        if not (target / "MathJax.js").exists():
+        if not (target / "tex-chtml.js").exists():
             shutil.copytree(mathjax_source(), target, dirs_exist_ok=True)
 
 

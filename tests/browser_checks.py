@@ -6,10 +6,17 @@ every page of `_build/html` (or of the folder in $SITE_DIR) from a server on 127
 Chromium resolves no other host name (`--host-resolver-rules`), so a page that needed a
 CDN would fail here. On every page:
 
-- MathJax rendered: no raw `\\(` or `$$` is left in the text, and a page with maths has
-  MathJax's output elements;
+- MathJax 3 rendered: no raw `\\(` or `$$` is left in the text, and a page with maths
+  has MathJax's output elements;
+- no display equation is clipped, in a laptop's window (1400 pixels wide) and a
+  phone's (390): an equation wider than its column scrolls inside its own box, that
+  box lies inside the page's column, and its number never covers it;
+- no code block scrolls sideways at 1400 pixels;
 - every image loaded (`complete` and `naturalWidth > 0`);
 - the browser logged no error (level SEVERE);
+- an automated accessibility audit (axe-core, from the package `selenium-axe-python`)
+  finds nothing serious or critical (images without a text alternative, contrast,
+  names of controls, ...);
 - every kernel-free explorer (`.actlib-explorer`) changes its figure when each of its
   sliders moves.
 
@@ -95,13 +102,14 @@ def browser():
 def open_page(browser, server, entry):
     browser.get_log("browser")  # forget the previous page's messages
     browser.get(f"{server}/{entry}.html")
-    # MathJax 2 typesets asynchronously: wait until its queue is empty (pages without
-    # maths have none).
+    # MathJax 3 typesets asynchronously: wait for its start-up promise (pages without
+    # maths do not load it).
     browser.set_script_timeout(60)
     browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "if (window.MathJax && MathJax.Hub) { MathJax.Hub.Queue(() => done(true)); }"
-        " else { done(false); }"
+        "if (window.MathJax && MathJax.startup && MathJax.startup.promise) {"
+        "  MathJax.startup.promise.then(() => done(true), () => done(false));"
+        "} else { done(false); }"
     )
 
 
@@ -114,7 +122,7 @@ while (w.nextNode()) {
   const n = w.currentNode; let p = n.parentElement, inside = false;
   while (p) {
     if (['PRE','CODE','SCRIPT','STYLE'].includes(p.tagName)
-        || (p.classList && p.classList.contains('MathJax_Preview'))) {
+        || p.tagName === 'MJX-ASSISTIVE-MML') {
       inside = true; break;
     }
     p = p.parentElement;
@@ -128,11 +136,8 @@ return t.join(' ');
 def harmless(message):
     # - The browser asks every server for /favicon.ico on its own; the site has none,
     #   no page asks.
-    # - MathJax 2's HTML-CSS output detects whether its web fonts have loaded by
-    #   comparing them with a font whose source is `about:blank` (no request leaves the
-    #   browser); Chromium reports that blank font as a blocked load.
     # Every other message of level SEVERE fails the test.
-    return "/favicon.ico" in message or "about:blank" in message
+    return "/favicon.ico" in message
 
 
 def console_errors(browser):
@@ -150,12 +155,12 @@ def test_page_in_a_browser_without_network(browser, server, entry):
         browser.execute_script("return document.querySelectorAll('.math').length") > 0
     )
     if has_math:
-        assert browser.execute_script("return !!(window.MathJax && MathJax.Hub)"), (
-            "MathJax did not load"
-        )
+        assert browser.execute_script(
+            "return !!(window.MathJax && MathJax.version"
+            " && MathJax.version.startsWith('3'))"
+        ), "MathJax 3 did not load"
         rendered = browser.execute_script(
-            "return document.querySelectorAll("
-            "'.MathJax, .MathJax_Display, mjx-container').length"
+            "return document.querySelectorAll('mjx-container').length"
         )
         assert rendered > 0, "the page has maths but MathJax rendered none"
     text = browser.execute_script(VISIBLE_TEXT)
@@ -176,6 +181,78 @@ def test_page_in_a_browser_without_network(browser, server, entry):
 
 
 CHAPTERS = toc_entries(ROOT, notebooks=True)
+MATHS_PAGES = [e for e in ENTRIES if (SITE / f"{e}.html").exists()] or ENTRIES
+
+# Every display equation that is clipped: wider than its box without being able to
+# scroll, a box that leaves the page's column, or a number that covers the maths.
+CLIPPED_EQUATIONS = """
+const out = [];
+const column = (document.querySelector('article') || document.body)
+  .getBoundingClientRect();
+const right = Math.min(column.right, document.documentElement.clientWidth);
+document.querySelectorAll('mjx-container[display="true"]').forEach((box, k) => {
+  const r = box.getBoundingClientRect();
+  const maths = box.querySelector('mjx-math').getBoundingClientRect();
+  const scrolls = ['auto', 'scroll'].includes(getComputedStyle(box).overflowX);
+  const text = (box.closest('div.math') || box).id || `equation ${k}`;
+  if (maths.right > r.right + 1 && !scrolls) out.push(`${text}: wider than its box`);
+  if (r.right > right + 1 || r.left < column.left - 1)
+    out.push(`${text}: its box leaves the page's column`);
+  const no = box.parentElement.querySelector(':scope > .eqno');
+  if (no) {
+    const n = no.getBoundingClientRect();
+    const across = n.left < r.right - 1 && n.right > r.left + 1;
+    if (across && n.top < r.bottom && n.bottom > r.top)
+      out.push(`${text}: its number covers the equation`);
+  }
+});
+return out;
+"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize("entry", MATHS_PAGES)
+def test_no_display_equation_is_clipped(browser, server, entry, width):
+    browser.set_window_size(width, 900)
+    try:
+        open_page(browser, server, entry)
+        clipped = browser.execute_script(CLIPPED_EQUATIONS)
+    finally:
+        browser.set_window_size(1280, 900)
+    assert not clipped, f"at {width} pixels: {clipped}"
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_no_code_block_scrolls_sideways_on_a_laptop(browser, server, entry):
+    browser.set_window_size(1400, 900)
+    try:
+        open_page(browser, server, entry)
+        wide = browser.execute_script(
+            "return [...document.querySelectorAll('article div.highlight pre')]"
+            ".filter(p => p.scrollWidth > p.clientWidth + 1)"
+            ".map(p => p.textContent.split('\\n')"
+            ".reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 100))"
+        )
+    finally:
+        browser.set_window_size(1280, 900)
+    assert not wide, f"code blocks that scroll at 1400 pixels, longest lines: {wide}"
+
+
+@pytest.mark.parametrize("entry", PAGES)
+def test_accessibility_audit_finds_nothing_serious(browser, server, entry):
+    from selenium_axe_python import Axe
+
+    open_page(browser, server, entry)
+    axe = Axe(browser)
+    axe.inject()
+    results = axe.run()
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']}; "
+        + "; ".join(n["target"][0] for n in v["nodes"][:3] if n.get("target"))
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, "\n".join(serious)
 
 
 @pytest.mark.parametrize("entry", CHAPTERS)

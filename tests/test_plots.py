@@ -241,3 +241,26 @@ def test_plot_layer_stats_rejects_bad_input():
     with pytest.raises(ValueError, match="rows must be the non-empty list"):
         actlib.plot_layer_stats([])
     assert plt.get_fignums() == []
+
+
+def test_book_style_shows_figures_at_twice_their_resolution_in_jupyter():
+    import base64
+    import struct
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        actlib.use_book_style()
+        png = shell.display_formatter.formatters["image/png"]
+        fig = plt.figure(figsize=(3, 2), dpi=100)
+        fig.add_subplot().plot([0, 1])
+        data, meta = png.lookup(fig)(fig)
+        plt.close(fig)
+    finally:
+        InteractiveShell.clear_instance()
+    data = base64.b64decode(data) if isinstance(data, str) else data
+    width, height = struct.unpack(">II", data[16:24])  # the PNG's IHDR chunk
+    # drawn at twice the pixels it is shown at (the inline backend trims the margins)
+    assert abs(meta["width"] - 300) < 30 and abs(width - 2 * meta["width"]) <= 1
+    assert abs(height - 2 * meta["height"]) <= 1
