@@ -23,8 +23,8 @@ Its jobs:
 4. A "Run this chapter live" box at the top of every notebook page, with its Binder and
    Colab links, built from the one repository setting of ``_config.yml``
    (``repository.url``).
-5. MathJax ships with the site: MathJax 2.7 from the pip package
-   ``jupyter-server-mathjax`` is copied into ``_static/mathjax``; Sphinx loads it only
+5. MathJax ships with the site: MathJax 3.2.2 from the pip package
+   ``sphinx-mathjax-offline`` is copied into ``_static/mathjax``; Sphinx loads it only
    on pages that have maths.
 6. The directive ``actlib-chapters``: the per-chapter part of the instructor page
    (:mod:`bookkit.instructor`: goals, exercises, checks, code cells, a time estimate).
