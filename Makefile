@@ -13,6 +13,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB    := $(VENV)/.lab-installed
 JOBS   ?= 2
 JB     := $(BIN)/jupyter-book build . --warningiserror --keep-going
 CACHE  := _build/.jupyter_cache
@@ -24,6 +25,12 @@ $(STAMP): requirements.txt requirements-assets.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-assets.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+# JupyterLab, for the test that runs the live notebooks in it (tests/lab_checks.py); the book's
+# build does not need it.
+$(LAB): $(STAMP) requirements-lab.txt
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
 	touch $@
 
 # The chapters are executed through the cache in _build/.jupyter_cache (see _config.yml): a notebook
@@ -40,7 +47,7 @@ student: $(STAMP)
 # instructor build (and once by nbval) and the student build reuses those executions.
 # nbval runs the chapters in a reader's plain Jupyter: its kernels can import only actlib and
 # what it declares, no myst-nb, no jupyter-book (tests/plain_jupyter/sitecustomize.py).
-test: $(STAMP) lint
+test: $(STAMP) $(LAB) lint
 	$(BIN)/python -m pytest tests -n $(JOBS) -p no:cacheprovider
 	PYTHONPATH=tests/plain_jupyter $(BIN)/python -m pytest chapters --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope -p no:cacheprovider
 	rm -rf $(CACHE)
@@ -48,7 +55,7 @@ test: $(STAMP) lint
 	ACTLIB_EDITION=student $(JB) --all --path-output student
 	$(BIN)/python -m bookkit.live --student --executed student/_build/jupyter_execute --out student/notebooks
 	PYTHONPATH=tests/plain_jupyter $(BIN)/python -m pytest tests/live_checks.py -n $(JOBS) -p no:cacheprovider
-	$(BIN)/python -m pytest tests/site_checks.py tests/browser_checks.py -rs -p no:cacheprovider
+	$(BIN)/python -m pytest tests/site_checks.py tests/browser_checks.py tests/lab_checks.py -rs -p no:cacheprovider
 	SITE_DIR=student/_build/html $(BIN)/python -m pytest tests/browser_checks.py -rs -p no:cacheprovider
 
 # One formatter and one linter for code and notebooks (ruff, 88 columns: see pyproject.toml).

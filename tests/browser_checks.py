@@ -55,6 +55,11 @@ MISSING = (
 )
 
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason=MISSING)
+# The layout checks (maths, code widths, the accessibility audit) run on the instructor
+# edition: the student edition has the same pages, theme and styles, less the solutions.
+layout_check = pytest.mark.skipif(
+    "student" in SITE.parts, reason="layout: checked on the instructor edition"
+)
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -210,6 +215,7 @@ return out;
 """
 
 
+@layout_check
 @pytest.mark.parametrize("width", [1400, 390])
 @pytest.mark.parametrize("entry", MATHS_PAGES)
 def test_no_display_equation_is_clipped(browser, server, entry, width):
@@ -222,6 +228,7 @@ def test_no_display_equation_is_clipped(browser, server, entry, width):
     assert not clipped, f"at {width} pixels: {clipped}"
 
 
+@layout_check
 @pytest.mark.parametrize("entry", ENTRIES)
 def test_no_code_block_scrolls_sideways_on_a_laptop(browser, server, entry):
     browser.set_window_size(1400, 900)
@@ -238,6 +245,7 @@ def test_no_code_block_scrolls_sideways_on_a_laptop(browser, server, entry):
     assert not wide, f"code blocks that scroll at 1400 pixels, longest lines: {wide}"
 
 
+@layout_check
 @pytest.mark.parametrize("entry", PAGES)
 def test_accessibility_audit_finds_nothing_serious(browser, server, entry):
     from selenium_axe_python import Axe
