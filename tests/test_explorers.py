@@ -482,3 +482,13 @@ def test_a_figure_that_reaches_its_border_is_laid_out_every_time():
     layouts = e._renderer._layouts.values()  # the reference frame (x=1) and x=2
     assert [positions for _, positions in layouts] == [None, None]  # nothing to reuse
     assert e.render(x=2) == first
+
+
+def test_the_static_figure_has_a_text_alternative():
+    explorer = actlib.explore(draw, {"slope": [0.0, 1.0]}, title="A line's slope")
+    assert explorer.alt == "A line's slope: it is redrawn as the slider 'slope' moves."
+    own = actlib.explore(draw, PARAMS, alt="A line whose slope the sliders set")
+    assert 'alt="A line whose slope the sliders set"' in own.static_html()
+    assert "sliders 'slope' and 'name'" in actlib.explore(draw, PARAMS).alt
+    with pytest.raises(TypeError, match="alt must be a non-empty string"):
+        actlib.explore(draw, PARAMS, alt="  ")

@@ -155,7 +155,15 @@ class Explorer:
     """
 
     def __init__(
-        self, draw, params, *, figsize=(6, 3.5), dpi=80, title=None, initial=None
+        self,
+        draw,
+        params,
+        *,
+        figsize=(6, 3.5),
+        dpi=80,
+        title=None,
+        initial=None,
+        alt=None,
     ):
         if not callable(draw):
             raise TypeError(
@@ -199,6 +207,15 @@ class Explorer:
             )
         if title is not None and not isinstance(title, str):
             raise TypeError(f"title must be a string or None, got {title!r}")
+        if alt is not None and not (isinstance(alt, str) and alt.strip()):
+            raise TypeError(f"alt must be a non-empty string or None, got {alt!r}")
+        names = " and ".join(f"'{name}'" for name in params)
+        sliders = "slider" if len(params) == 1 else "sliders"
+        #: the figure's text alternative, for readers who cannot see it
+        self.alt = alt or (
+            f"{title or 'An interactive figure'}: it is redrawn as the {sliders} "
+            f"{names} {'moves' if len(params) == 1 else 'move'}."
+        )
         if not (isinstance(figsize, (tuple, list)) and len(figsize) == 2):
             raise TypeError(
                 f"figsize must be (width, height) in inches, got {figsize!r}"
@@ -278,7 +295,14 @@ class Explorer:
 
 
 def explore(
-    draw, params, *, figsize=(6, 3.5), dpi=80, title=None, initial=None
+    draw,
+    params,
+    *,
+    figsize=(6, 3.5),
+    dpi=80,
+    title=None,
+    initial=None,
+    alt=None,
 ) -> Explorer:
     """Turn ``draw(fig, **values)`` and the values of its parameters into an explorer.
 
@@ -294,6 +318,10 @@ def explore(
         title: a title above the figure. Default: none.
         initial: ``{keyword: value}`` shown first. Default: the middle value of
             each list.
+        alt: the figure's text alternative, for readers who cannot see it: what it
+            shows and what the sliders change ("The ReLU's output and slope; the
+            slider sets the negative slope"). Default: the title and the sliders'
+            names.
 
     Returns:
         an :class:`Explorer`; make it the last expression of a cell to show it.
@@ -309,5 +337,5 @@ def explore(
     Taught in: every chapter (first in "Activation functions").
     """
     return Explorer(
-        draw, params, figsize=figsize, dpi=dpi, title=title, initial=initial
+        draw, params, figsize=figsize, dpi=dpi, title=title, initial=initial, alt=alt
     )

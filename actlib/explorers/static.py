@@ -96,7 +96,7 @@ def static_html(explorer) -> str:
     )
     # safe inside <script>: no "</script>" can close it early
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    alt = html.escape(explorer.title or f"figure for {', '.join(names)}")
+    alt = html.escape(explorer.alt)
     style = string.Template(_STYLE).substitute(id=uid, width=width)
     script = string.Template(_SCRIPT).substitute(id=uid, data=data)
     return (
