@@ -144,6 +144,36 @@ def test_every_page_weighs_under_3_mb(site):
     assert not heavy, f"pages over 3 MB: {heavy}"
 
 
+def figure_cells(entry):
+    """(index, first line) of every code cell of chapter ``entry`` that shows a figure
+    (an image output in the build's execution, read from the jupyter cache) and has
+    no text alternative (``mystnb.image.alt`` in its metadata)."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(ROOT / "_build" / ".jupyter_cache"))
+    nb = nbformat.read(ROOT / f"{entry}.ipynb", as_version=4)
+    _, executed = cache.merge_match_into_notebook(nb)  # the source, with outputs
+    missing = []
+    for index, cell in enumerate(executed.cells):
+        outputs = cell.get("outputs", [])
+        images = [o for o in outputs if "image/png" in o.get("data", {})]
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        if images and "remove-output" not in cell.metadata.get("tags", []):
+            if len(alt.split()) < 5:
+                missing.append((index, cell.source.strip().splitlines()[0][:60]))
+    return missing
+
+
+@pytest.mark.parametrize("entry", toc_entries(ROOT, notebooks=True))
+def test_every_figure_cell_of_a_chapter_gives_its_text_alternative(entry):
+    """A figure cell says what its figure shows in its metadata,
+    ``"mystnb": {"image": {"alt": "..."}}`` (at least five words): myst-nb writes it
+    into the page's ``<img alt=...>`` for screen readers."""
+    missing = figure_cells(entry)
+    assert not missing, f"{entry}: figure cells without a text alternative: {missing}"
+
+
 @pytest.mark.parametrize("site", SITES)
 def test_every_figure_has_a_text_alternative_that_says_what_it_shows(site):
     """Sphinx gives an image without one its file name as ``alt``: a screen reader
