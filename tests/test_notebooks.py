@@ -5,8 +5,10 @@ do that).
   the site can never show outputs that the current code would not produce.
 - Every chapter is in the table of contents, and every page of it exists.
 - Every chapter follows the anatomy of CONTRIBUTING.md: learning goals, the setup cell,
-  an explorer, numbers glued into the prose and asserted in hidden cells, a summary, and
-  at least four exercises whose solutions are gated and followed by a check.
+  an explorer, numbers glued into the prose and asserted in hidden cells, a summary, at
+  least six exercises whose solutions are gated and followed by a check, at least half
+  of them asking to predict, diagnose or design (not to copy a cell of the chapter), and
+  a closing list of the works the chapter cites.
 
 The chapters are read by :mod:`bookkit.notebook`, the one parser of a chapter.
 """
@@ -61,6 +63,12 @@ def test_chapter_follows_the_anatomy(path):
         "no setup cell"
     )
     assert "actlib.explore(" in code_text, "no explorer"
+    assert "{cite" in markdown, "no work is cited"
+    assert re.search(
+        r"^## References\s+```\{bibliography\}\s*\n:filter: docname in docnames",
+        chapter.cells[-1].source if chapter.cells[-1].is_markdown else "",
+        re.M,
+    ), "the chapter does not end with its references (## References, {bibliography})"
     assert re.search(r"^#+ Summary", markdown, re.M), "no summary section"
 
     assert chapter.glue_used, "no number is glued into the prose"
@@ -76,7 +84,14 @@ def test_chapter_follows_the_anatomy(path):
 def test_exercises_have_gated_solutions_and_checks(path):
     chapter = read_chapter(path)  # raises on an unclosed gate or one naming no exercise
     n = len(chapter.exercises)
-    assert n >= 4, f"{path.name}: {n} exercises, at least 4 expected"
+    assert n >= 6, f"{path.name}: {n} exercises, at least 6 expected"
+    kinds = {ex.label: ex.kind for ex in chapter.exercises}
+    assert None not in kinds.values(), f"exercises without a `:class:` kind: {kinds}"
+    thinking = [k for k in kinds.values() if k in ("predict", "diagnose", "design")]
+    assert 2 * len(thinking) >= n, (
+        f"{path.name}: {len(thinking)} of {n} exercises predict, diagnose or design; "
+        f"at least half should: {kinds}"
+    )
     for ex in chapter.exercises:
         assert ex.gate is not None, f"{ex.label}: no gated solution"
         assert ex.gate.start > ex.cell, f"{ex.label}: the solution comes before it"
