@@ -32,6 +32,10 @@ Two variances, as in torch: the normalisation divides by the **biased**
 plain average over all batches seen so far (momentum :math:`= 1/t` at the :math:`t`-th
 batch, counted in ``num_batches_tracked``).
 
+The backward pass, :func:`batch_norm_backward`, is written out by hand as well: the
+gradient must flow through :math:`\mu_B` and :math:`\sigma_B^2`, since both depend on
+every example of the batch.
+
 Taught in the chapter "Batch Normalisation".
 """
 
@@ -40,7 +44,7 @@ from torch import nn
 
 from ._validate import check_number
 
-__all__ = ["BatchNorm1d"]
+__all__ = ["BatchNorm1d", "batch_norm_backward"]
 
 
 class BatchNorm1d(nn.Module):
@@ -204,3 +208,72 @@ class BatchNorm1d(nn.Module):
             f"affine={self.affine}, "
             f"track_running_stats={self.track_running_stats}"
         )
+
+
+def batch_norm_backward(dy, z, gamma, eps=1e-5):
+    r"""The gradients of training-mode Batch Normalisation, by hand (no autograd).
+
+    For one feature with :math:`\hat z_i = (z_i - \mu_B) / \sqrt{\sigma_B^2 + \epsilon}`
+    and :math:`y_i = \gamma \hat z_i + \beta` over a batch of :math:`m` examples, the
+    chain rule through :math:`\hat z`, :math:`\mu_B` and :math:`\sigma_B^2` (both depend
+    on every :math:`z_i`) collapses to
+
+    .. math::
+
+        \frac{\partial L}{\partial z_i} = \frac{\gamma}{m\sqrt{\sigma_B^2 + \epsilon}}
+            \Bigl(m\,\frac{\partial L}{\partial y_i}
+            - \sum_j \frac{\partial L}{\partial y_j}
+            - \hat z_i \sum_j \frac{\partial L}{\partial y_j}\,\hat z_j\Bigr),
+
+    .. math::
+
+        \frac{\partial L}{\partial \gamma} = \sum_i \frac{\partial L}{\partial y_i}
+            \hat z_i, \qquad
+        \frac{\partial L}{\partial \beta} = \sum_i \frac{\partial L}{\partial y_i} .
+
+    The two sums remove from the upstream gradient its mean and its component along
+    :math:`\hat z`: shifting or scaling the whole batch of one feature changes nothing
+    after normalisation, so the gradient has no such component. This is the form of
+    Ioffe & Szegedy (2015), Section 3, and of CS231n's assignment 2.
+
+    Args:
+        dy: :math:`\partial L / \partial y`, the upstream gradient, shape ``(N, C)``.
+        z: the input of the layer in the forward pass, shape ``(N, C)``, ``N > 1``.
+        gamma: :math:`\gamma`, shape ``(C,)``.
+        eps: :math:`\epsilon > 0`, as in the forward pass. Default: 1e-5.
+
+    Returns:
+        ``(dz, dgamma, dbeta)`` of shapes ``(N, C)``, ``(C,)``, ``(C,)``.
+
+    Example::
+
+        >>> z, dy = torch.randn(8, 3), torch.randn(8, 3)
+        >>> dz, dgamma, dbeta = batch_norm_backward(dy, z, torch.ones(3))
+        >>> torch.allclose(dz.sum(0), torch.zeros(3), atol=1e-5)  # no mean component
+        True
+
+    Taught in the chapter "Batch Normalisation".
+    """
+    for name, t in (("dy", dy), ("z", z), ("gamma", gamma)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    if z.dim() != 2 or z.shape[0] < 2:
+        raise ValueError(
+            f"z must have shape (N, C) with N > 1, got shape {tuple(z.shape)}"
+        )
+    if dy.shape != z.shape or gamma.shape != z.shape[1:]:
+        raise ValueError(
+            f"dy must have the shape of z {tuple(z.shape)} and gamma shape "
+            f"({z.shape[1]},); got dy {tuple(dy.shape)}, gamma {tuple(gamma.shape)}"
+        )
+    eps = check_number("eps", eps, low=0, low_open=True, finite=True)
+    m = z.shape[0]
+    mu = z.mean(dim=0)  # (C,)
+    inv_std = 1 / torch.sqrt(((z - mu) ** 2).mean(dim=0) + eps)  # (C,): 1/√(σ_B² + ε)
+    z_hat = (z - mu) * inv_std  # (N, C)
+    # ∂L/∂β = Σ_i ∂L/∂y_i ;  ∂L/∂γ = Σ_i ∂L/∂y_i ẑ_i
+    dbeta = dy.sum(dim=0)  # (C,)
+    dgamma = (dy * z_hat).sum(dim=0)  # (C,)
+    # ∂L/∂z_i = γ/(m √(σ_B² + ε)) (m ∂L/∂y_i − Σ_j ∂L/∂y_j − ẑ_i Σ_j ∂L/∂y_j ẑ_j)
+    dz = gamma * inv_std / m * (m * dy - dbeta - z_hat * dgamma)  # (N, C)
+    return dz, dgamma, dbeta

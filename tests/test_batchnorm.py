@@ -205,3 +205,48 @@ def test_bad_arguments(kw, error, match):
 def test_bad_inputs(x, error, match):
     with pytest.raises(error, match=match):
         BatchNorm1d(3)(x)
+
+
+# ------------------------------------------------------------ the backward pass
+
+
+@pytest.mark.parametrize("shape, eps", [((16, 4), 1e-5), ((2, 3), 1e-5), ((5, 1), 0.5)])
+def test_batch_norm_backward_matches_autograd(shape, eps):
+    g = torch.Generator().manual_seed(0)
+    z = (3 * torch.randn(*shape, generator=g, dtype=torch.float64) + 1).requires_grad_()
+    gamma = (
+        torch.rand(shape[1], generator=g, dtype=torch.float64) + 0.5
+    ).requires_grad_()
+    beta = torch.randn(shape[1], generator=g, dtype=torch.float64).requires_grad_()
+    dy = torch.randn(*shape, generator=g, dtype=torch.float64)
+    y = torch.nn.functional.batch_norm(z, None, None, gamma, beta, True, 0.1, eps)
+    want = torch.autograd.grad(y, (z, gamma, beta), dy)
+    got = actlib.batch_norm_backward(dy, z.detach(), gamma.detach(), eps)
+    for a, b in zip(got, want):
+        torch.testing.assert_close(a, b)
+
+
+def test_batch_norm_backward_gradient_has_no_mean_or_z_hat_component():
+    # exact for eps = 0: normalisation forgets the shift and the scale of the batch
+    g = torch.Generator().manual_seed(1)
+    z = torch.randn(10, 3, generator=g, dtype=torch.float64)
+    dy = torch.randn(10, 3, generator=g, dtype=torch.float64)
+    dz, _, _ = actlib.batch_norm_backward(dy, z, torch.ones(3, dtype=z.dtype), 1e-12)
+    z_hat = (z - z.mean(0)) / z.std(0, unbiased=False)
+    zeros = torch.zeros(3, dtype=z.dtype)
+    torch.testing.assert_close(dz.sum(0), zeros, atol=1e-10, rtol=0)
+    torch.testing.assert_close((dz * z_hat).sum(0), zeros, atol=1e-9, rtol=0)
+
+
+@pytest.mark.parametrize(
+    "args, error, match",
+    [
+        ((torch.ones(4, 2), torch.ones(1, 2), torch.ones(2)), ValueError, "N > 1"),
+        ((torch.ones(4, 2), torch.ones(4, 2), torch.ones(3)), ValueError, "gamma"),
+        ((torch.ones(3, 2), torch.ones(4, 2), torch.ones(2)), ValueError, "dy"),
+        (([1.0, 2.0], torch.ones(2, 1), torch.ones(1)), TypeError, "dy"),
+    ],
+)
+def test_batch_norm_backward_rejects_bad_input(args, error, match):
+    with pytest.raises(error, match=match):
+        actlib.batch_norm_backward(*args)

@@ -235,7 +235,7 @@ def test_a_check_refuses_an_answer_that_is_not_a_function(name):
 
 
 def test_the_registry_holds_every_check_with_mistakes():
-    assert len(EXERCISES) == 27
+    assert len(EXERCISES) == 30
     for name, ex in EXERCISES.items():
         assert getattr(actlib, name) is ex.check and name in actlib.__all__
         assert ex.mistakes, f"{name} names no common mistake"
@@ -281,7 +281,8 @@ def _tanh_minus_overflowing(z):
         ("check_whiten", lambda X: X[:, :1], "same shape"),
         ("check_batch_norm_train", lambda z, g, b, eps: z, "divide by N"),
         ("check_running_var_update", lambda rv, z, m: rv, "new = "),
-        ("check_undo_batchnorm", lambda z, eps: z.mean(0), "return two tensors"),
+        ("check_batch_norm_backward", lambda dy, z, g, eps: dy, "return three tensors"),
+        ("check_which_bug", lambda case: 5, "does a prediction depend"),
         (  # scaling the columns fails on a non-square W, before it can be named
             "check_fold_batchnorm",
             lambda W, b, g, be, m, v, eps: (W * (g / torch.sqrt(v + eps)), b),
@@ -493,14 +494,69 @@ def oracle_running_var_update(ref, cases):
         _close(ref(running_var, z, momentum), want)
 
 
-def oracle_undo_batchnorm(ref, cases):
-    for z, eps in cases:
-        gamma, beta = ref(z, eps)
-        bn = nn.BatchNorm1d(z.shape[1], eps=eps).double().train()
-        with torch.no_grad():
-            bn.weight.copy_(gamma)
-            bn.bias.copy_(beta)
-            torch.testing.assert_close(bn(z), z)
+def oracle_batch_norm_backward(ref, cases):
+    for dy, z, gamma, eps in cases:  # central finite differences of sum(dy * y)
+
+        def loss(z, gamma, beta):
+            x_hat = (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + eps)
+            return float((dy * (gamma * x_hat + beta)).sum())
+
+        beta = torch.zeros_like(gamma)
+        args, h = [z, gamma, beta], 1e-6
+        for k, got in enumerate(ref(dy, z, gamma, eps)):
+            want = torch.zeros_like(args[k])
+            for index in np.ndindex(*args[k].shape):
+                plus = [a.clone() for a in args]
+                minus = [a.clone() for a in args]
+                plus[k][index] += h
+                minus[k][index] -= h
+                want[index] = (loss(*plus) - loss(*minus)) / (2 * h)
+            _close(got, want, atol=1e-6, rtol=1e-5)
+
+
+def oracle_grad_ratio(ref, cases):
+    g = torch.Generator().manual_seed(0)
+    W = torch.randn(4, 6, generator=g, dtype=torch.float64)
+    x = torch.randn(16, 6, generator=g, dtype=torch.float64)
+    v = torch.randn(16, 4, generator=g, dtype=torch.float64)
+
+    def grad_norm(c):  # measured with torch's BatchNorm1d
+        Wc = (c * W).requires_grad_()
+        bn = nn.BatchNorm1d(4, eps=1e-15, affine=False).double().train()
+        (bn(x @ Wc.T) * v).sum().backward()
+        return float(Wc.grad.norm())
+
+    for c in cases:
+        _close(ref(c), grad_norm(c) / grad_norm(1.0), rtol=1e-4)
+
+
+def oracle_which_bug(ref, cases):
+    assert sorted(cases) == [0, 1, 2, 3]
+    bn = nn.BatchNorm1d(3).train()
+    x, other = torch.randn(1, 3), torch.randn(2, 1, 3)
+    with torch.no_grad():  # case 0: in training mode a prediction has company
+        pair = [bn(torch.cat([x, o]))[0] for o in other]
+        assert not torch.allclose(*pair) and ref(0) == 1
+        assert 1025 % 64 == 1  # case 1: the last batch holds one image
+        with pytest.raises(ValueError, match="more than 1 value"):
+            bn(torch.randn(1, 3))
+        assert ref(1) == 2
+        before = bn.running_mean.clone()  # case 2: buffers move under no_grad
+        bn(100 + torch.randn(8, 3))
+        assert not torch.allclose(before, bn.running_mean) and ref(2) == 3
+    assert ref(3) == 4  # the one left: batches too small in training
+
+
+def oracle_which_bug_stats(ref, cases):
+    assert sorted(cases) == [0, 1, 2]
+    hidden, logits = 0.58, 410  # table 0: the only badly scaled output is the last
+    assert logits > 100 * hidden and ref(0) == 5
+    running_gap, batch_accuracy = 31.0, 0.95  # table 1: the batch's statistics work
+    assert running_gap > 10 and batch_accuracy > 0.9 and ref(1) == 3
+    with torch.no_grad():  # table 2: BN turns a batch of two into +-1
+        y = nn.BatchNorm1d(3, eps=1e-12).train()(torch.randn(2, 3))
+    torch.testing.assert_close(y.abs(), torch.ones(2, 3))
+    assert ref(2) in (1, 4)
 
 
 def oracle_fold_batchnorm(ref, cases):
@@ -570,6 +626,8 @@ def test_a_reference_agrees_with_an_independent_oracle(name):
         ("check_kfold_sizes", lambda n, k: [n // k] * k),
         ("check_xavier_std", lambda n, m: 2 / (n + m)),
         ("check_fold_batchnorm", lambda W, b, g, be, m, v, eps: (W, b)),
+        ("check_batch_norm_backward", lambda dy, z, g, eps: (dy, g, g)),
+        ("check_grad_ratio", lambda c: 1 / c**2),
         ("check_whiten", lambda X: X - X.mean(0)),
         ("check_hit_probability", lambda q, n: min(q * n, 1.0)),
     ],

@@ -1,8 +1,9 @@
 """The checks of chapter "Batch Normalisation" (``chapters/batchnorm.ipynb``).
 
-Exercises: the training-mode forward pass, torch's running variance, the gamma and beta
-that undo the normalisation, and folding evaluation-mode BatchNorm into the linear layer
-before it.
+Exercises: the training-mode forward pass, a prediction of torch's running variance,
+folding evaluation-mode BatchNorm into the linear layer before it, the backward pass, a
+prediction of how the weight gradient scales, and two diagnoses (a bug named from its
+symptom, and from per-layer statistics).
 """
 
 import torch
@@ -14,8 +15,11 @@ from .registry import Exercise, Mistake
 __all__ = [
     "check_batch_norm_train",
     "check_running_var_update",
-    "check_undo_batchnorm",
     "check_fold_batchnorm",
+    "check_batch_norm_backward",
+    "check_grad_ratio",
+    "check_which_bug",
+    "check_which_bug_stats",
 ]
 
 
@@ -149,9 +153,9 @@ _RUNNING_VAR_UPDATE = Exercise(
 
 @_RUNNING_VAR_UPDATE.register
 def check_running_var_update(running_var_update):
-    """Exercise ``bn-ex-running-var`` (chapter "Batch Normalisation").
+    """Exercise ``bn-ex-running-var`` (chapter "Batch Normalisation"), a prediction.
 
-    ``running_var_update(running_var, z, momentum)`` must return torch's new running
+    ``running_var_update(running_var, z, momentum)`` must predict torch's new running
     variance after one training batch ``z`` of shape ``(N, C)``:
     ``(1 - momentum) * running_var + momentum * z.var(0, unbiased=True)``.
     """
@@ -186,63 +190,8 @@ def _stacked(what, join):
     return adapt
 
 
-def _rows(gamma, beta):
-    return torch.stack([gamma, beta])  # (2, C): row 0 gamma, row 1 beta
-
-
 def _columns(W2, b2):
     return torch.cat([W2, b2.reshape(-1, 1)], dim=1)  # (d_out, d_in + 1): W2 | b2
-
-
-_UNDO_BATCHNORM = Exercise(
-    reference=lambda z, eps: (torch.sqrt(z.var(0, unbiased=False) + eps), z.mean(0)),
-    inputs=lambda: [(z, eps) for z, _, _, eps in _bn_cases(seed=2)],
-    mistakes=(
-        Mistake(
-            lambda z, eps: (torch.sqrt(z.var(0, unbiased=True) + eps), z.mean(0)),
-            "the batch is normalised with its biased variance (divide by N), so gamma "
-            "must use it too.",
-        ),
-        Mistake(
-            lambda z, eps: (z.std(0, unbiased=False), z.mean(0)),
-            "gamma must cancel sqrt(var + eps), eps included, not only the standard "
-            "deviation.",
-        ),
-        Mistake(
-            lambda z, eps: (z.mean(0), torch.sqrt(z.var(0, unbiased=False) + eps)),
-            "gamma and beta are swapped: gamma (the scale) is sqrt(var + eps), beta "
-            "(the shift) is the mean.",
-        ),
-        Mistake(
-            lambda z, eps: (1 / torch.sqrt(z.var(0, unbiased=False) + eps), -z.mean(0)),
-            "that normalises a second time; to undo it multiply by sqrt(var + eps) and "
-            "add the mean.",
-        ),
-    ),
-)
-
-
-@_UNDO_BATCHNORM.register
-def check_undo_batchnorm(undo_batchnorm):
-    """Exercise ``bn-ex-undo`` (chapter "Batch Normalisation").
-
-    ``undo_batchnorm(z, eps)`` must return ``(gamma, beta)`` that make training-mode
-    Batch Normalisation the identity on the batch ``z``: ``gamma = sqrt(var + eps)``
-    (biased variance), ``beta = mean``.
-    """
-    _UNDO_BATCHNORM.run(
-        undo_batchnorm,
-        adapt=_stacked("(gamma, beta)", _rows),
-        name="undo_batchnorm",
-        arg_names=["z", "eps"],
-        against="the gamma and beta that make BatchNorm the identity (row 0: gamma, "
-        "row 1: beta)",
-        atol=1e-9,
-        rtol=1e-7,
-        hint="BN computes gamma * (z - mu) / sqrt(var + eps) + beta. Pick gamma to "
-        "cancel the division and beta to add the mean back: gamma = sqrt(var + eps) "
-        "with the biased variance, beta = mu.",
-    )
 
 
 def _fold(W, b, gamma, beta, running_mean, running_var, eps):
@@ -323,4 +272,268 @@ def check_fold_batchnorm(fold_batchnorm):
         hint="in evaluation mode BN is y = s * (z - running_mean) + beta with "
         "s = gamma / sqrt(running_var + eps). Put z = W x + b in: each ROW of W is "
         "scaled by s, and b2 = s * (b - running_mean) + beta.",
+    )
+
+
+def _backward_inputs():
+    gen = torch.Generator().manual_seed(4)
+    cases = []
+    for n, c, eps in [(16, 4, 1e-5), (2, 3, 1e-5), (5, 1, 0.5), (32, 6, 1e-3)]:
+        z = 3 * torch.randn(n, c, generator=gen, dtype=DTYPE) + 1
+        gamma = torch.rand(c, generator=gen, dtype=DTYPE) + 0.5
+        dy = torch.randn(n, c, generator=gen, dtype=DTYPE)
+        cases.append((dy, z, gamma, eps))
+    return cases
+
+
+def _autograd_backward(dy, z, gamma, eps):
+    """(dz, dgamma, dbeta) of F.batch_norm in training mode, by autograd."""
+    z, gamma = z.clone().requires_grad_(), gamma.clone().requires_grad_()
+    beta = torch.zeros_like(gamma, requires_grad=True)
+    y = F.batch_norm(z, None, None, gamma, beta, training=True, eps=eps)
+    return torch.autograd.grad(y, (z, gamma, beta), dy)
+
+
+def _hat(z, eps, unbiased=False):
+    return (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=unbiased) + eps)
+
+
+def _by_hand(dy, z, gamma, eps, unbiased=False, through_sigma=True):
+    m, z_hat = z.shape[0], _hat(z, eps, unbiased)
+    inv = 1 / torch.sqrt(z.var(0, unbiased=unbiased) + eps)
+    dbeta, dgamma = dy.sum(0), (dy * z_hat).sum(0)
+    along = z_hat * dgamma if through_sigma else 0
+    return gamma * inv / m * (m * dy - dbeta - along), dgamma, dbeta
+
+
+def _stack_grads(dz, dgamma, dbeta):
+    return torch.cat([dz, dgamma.reshape(1, -1), dbeta.reshape(1, -1)])  # (N + 2, C)
+
+
+def _three(f):
+    def run(*args):
+        out = f(*args)
+        if not isinstance(out, (tuple, list)) or len(out) != 3:
+            raise TypeError(
+                f"return three tensors (dz, dgamma, dbeta), got {type(out).__name__}"
+            )
+        return _stack_grads(*(torch.as_tensor(t, dtype=DTYPE) for t in out))
+
+    return run
+
+
+_BATCH_NORM_BACKWARD = Exercise(
+    reference=_autograd_backward,
+    inputs=_backward_inputs,
+    mistakes=(
+        Mistake(
+            lambda dy, z, g, eps: (
+                g * dy / torch.sqrt(z.var(0, unbiased=False) + eps),
+                (dy * _hat(z, eps)).sum(0),
+                dy.sum(0),
+            ),
+            "dz treats mu_B and sigma_B as constants. Both depend on every z_i: the "
+            "gradient through them subtracts the mean of dy and its component along "
+            "z_hat.",
+        ),
+        Mistake(
+            lambda dy, z, g, eps: _by_hand(dy, z, g, eps, through_sigma=False),
+            "you subtracted the mean of dy (the path through mu_B) but not the path "
+            "through sigma_B^2: also subtract z_hat * sum(dy * z_hat).",
+        ),
+        Mistake(
+            lambda dy, z, g, eps: _by_hand(dy, z, g, eps, unbiased=True),
+            "the forward pass normalises with the biased variance (divide by N); the "
+            "backward pass must use the same one.",
+        ),
+        Mistake(
+            lambda dy, z, g, eps: (
+                _by_hand(dy, z, g, eps)[0],
+                (dy * z).sum(0),
+                dy.sum(0),
+            ),
+            "dgamma is sum(dy * z_hat), with the normalised z_hat, not the raw z.",
+        ),
+    ),
+)
+
+
+@_BATCH_NORM_BACKWARD.register
+def check_batch_norm_backward(batch_norm_backward):
+    """Exercise ``bn-ex-backward`` (chapter "Batch Normalisation").
+
+    ``batch_norm_backward(dy, z, gamma, eps)`` must return ``(dz, dgamma, dbeta)`` of
+    training-mode Batch Normalisation of an ``(N, C)`` batch, as autograd computes them
+    through ``torch.nn.functional.batch_norm``.
+    """
+    _BATCH_NORM_BACKWARD.run(
+        batch_norm_backward,
+        adapt=_three,
+        name="batch_norm_backward",
+        arg_names=["dy", "z", "gamma", "eps"],
+        against="autograd through torch.nn.functional.batch_norm (rows: dz, then "
+        "dgamma, then dbeta)",
+        atol=1e-8,
+        rtol=1e-6,
+        note="a batch of N = 2 included",
+        hint="with z_hat = (z - mu) / sqrt(var + eps) (biased var): dbeta = dy.sum(0), "
+        "dgamma = (dy * z_hat).sum(0), dz = gamma / (N sqrt(var + eps)) * "
+        "(N dy - dbeta - z_hat * dgamma).",
+    )
+
+
+_GRAD_RATIO = Exercise(
+    reference=lambda c: 1 / c,
+    inputs=lambda: [0.1, 0.5, 2.0, 10.0, 100.0],
+    mistakes=(
+        Mistake(
+            lambda c: c,
+            "the output of BN does not change with c, so a larger W cannot receive a "
+            "larger gradient: differentiate L(cW) = L(W) with respect to W.",
+        ),
+        Mistake(
+            lambda c: 1.0 + 0 * c,
+            "the output does not change, but the gradient does: L(cW) = L(W) gives "
+            "c * grad L(cW) = grad L(W).",
+        ),
+        Mistake(
+            lambda c: 1 / c**2,
+            "1/c^2 is how much slower the DIRECTION of W turns (the effective learning "
+            "rate); the gradient itself scales as one power of c less.",
+        ),
+    ),
+)
+
+
+@_GRAD_RATIO.register
+def check_grad_ratio(grad_ratio):
+    """Exercise ``bn-ex-grad-scale`` (chapter "Batch Normalisation"), a prediction.
+
+    ``grad_ratio(c)`` must predict ``|dL/dW|`` at ``cW`` over ``|dL/dW|`` at ``W`` for
+    a linear layer followed by BN: ``1 / c``, within 1%.
+    """
+    _GRAD_RATIO.run(
+        grad_ratio,
+        name="grad_ratio",
+        arg_names=["c"],
+        against="the scale invariance of BN, 1/c",
+        atol=0,
+        rtol=0.01,
+        note="c from 0.1 to 100",
+        hint="BN(cWx) = BN(Wx), so L(cW) = L(W) for every c > 0. Differentiate both "
+        "sides with respect to W.",
+    )
+
+
+#: The bugs of the diagnosis exercises, by number (the chapter lists them too).
+BUGS = {
+    1: "the model was left in training mode for evaluation",
+    2: "a batch of one reached a BN layer in training mode",
+    3: "the running statistics moved under torch.no_grad() in training mode",
+    4: "the training batches are too small for BN",
+    5: "the last, unnormalised layer was initialised far too large",
+}
+
+
+def _symptom(case):
+    return {0: 1, 1: 2, 2: 3, 3: 4}[int(case)]
+
+
+_WHICH_BUG = Exercise(
+    reference=_symptom,
+    inputs=lambda: [0, 1, 2, 3],
+    mistakes=(
+        Mistake(
+            lambda case: {0: 4, 1: 2, 2: 3, 3: 1}[int(case)],
+            "cases 0 and 3 are swapped. In case 0 a prediction depends on its "
+            "companion: only training mode does that at evaluation time. Case 3 is "
+            "about the batches used to train.",
+        ),
+        Mistake(
+            lambda case: {0: 1, 1: 2, 2: 1, 3: 4}[int(case)],
+            "case 2 is not a forgotten model.eval() at evaluation: the model IS in "
+            "evaluation mode today. Something changed its buffers (not its weights) "
+            "yesterday.",
+        ),
+        Mistake(
+            lambda case: {0: 1, 1: 4, 2: 3, 3: 4}[int(case)],
+            "case 1: 1,025 = 16 x 64 + 1. How many images are in the last batch?",
+        ),
+    ),
+)
+
+
+@_WHICH_BUG.register
+def check_which_bug(which_bug):
+    """Exercise ``bn-ex-symptoms`` (chapter "Batch Normalisation"), a diagnosis.
+
+    ``which_bug(case)`` must name, for each symptom 0 to 3, the bug of :data:`BUGS`.
+    """
+    _WHICH_BUG.run(
+        which_bug,
+        name="which_bug",
+        arg_names=["case"],
+        against="the diagnoses",
+        atol=0,
+        rtol=0,
+        hint="ask of each case: does a prediction depend on the rest of the batch "
+        "(training mode)? Did the buffers move? How big was the batch?",
+    )
+
+
+def _stats(table):
+    return {0: 5, 1: 3, 2: 1}[int(table)]
+
+
+def _either_for_pairs(f):
+    """Table 2 has two right answers, 1 and 4: count 4 as 1."""
+
+    def run(table):
+        answer = f(table)
+        return 1 if int(table) == 2 and answer == 4 else answer
+
+    return run
+
+
+_WHICH_BUG_STATS = Exercise(
+    reference=_stats,
+    inputs=lambda: [0, 1, 2],
+    mistakes=(
+        Mistake(
+            lambda table: {0: 4, 1: 3, 2: 1}[int(table)],
+            "table 0: the hidden layers are fine (normalised, small gradients as "
+            "BN(cWx) = BN(Wx) predicts for large weights). Look at the logits.",
+        ),
+        Mistake(
+            lambda table: {0: 5, 1: 1, 2: 1}[int(table)],
+            "table 1 is in evaluation mode already, and the batch's own statistics "
+            "work: the running ones are wrong. What moves them?",
+        ),
+        Mistake(
+            lambda table: {0: 5, 1: 3, 2: 2}[int(table)],
+            "table 2: a batch of one cannot be normalised at all (torch raises). Which "
+            "batch size turns every feature into +1 and -1?",
+        ),
+    ),
+)
+
+
+@_WHICH_BUG_STATS.register
+def check_which_bug_stats(which_bug_stats):
+    """Exercise ``bn-ex-stats`` (chapter "Batch Normalisation"), a diagnosis.
+
+    ``which_bug_stats(table)`` must name, for each table 0 to 2, the bug of
+    :data:`BUGS`; table 2 accepts 1 or 4 (a batch of two, at evaluation or in
+    training).
+    """
+    _WHICH_BUG_STATS.run(
+        which_bug_stats,
+        adapt=_either_for_pairs,
+        name="which_bug_stats",
+        arg_names=["table"],
+        against="the diagnoses",
+        atol=0,
+        rtol=0,
+        hint="compare the hidden layers with the logits (table 0), the running with "
+        "the batch statistics (table 1), and ask which batch size gives +-1 (table 2).",
     )
