@@ -375,12 +375,12 @@ def test_two_workers_share_a_study_and_a_killed_trial_ends_failed(tmp_path):
             running = [t for t in mine if t.state == State.RUNNING]
             return running[0].number if done and running else None
 
-        victim = _wait(mid_trial, 60, "a trial of the first worker")
+        victim = _wait(mid_trial, 120, "a trial of the first worker")
         killed.send_signal(signal.SIGKILL)
         killed.wait(10)
         t_kill = time.monotonic()
         before = {t.number: t.value for t in study.get_trials(states=(State.COMPLETE,))}
-        assert survivor.wait(60) == 0, survivor.stderr.read().decode()
+        assert survivor.wait(120) == 0, survivor.stderr.read().decode()
     finally:
         for p in (killed, survivor):
             if p.poll() is None:
