@@ -21,6 +21,7 @@ from . import (
     plots,
     preprocessing,
     search,
+    study,
     training,
 )
 from .activations import *  # noqa: F403
@@ -37,6 +38,7 @@ from .models import *  # noqa: F403
 from .plots import *  # noqa: F403
 from .preprocessing import *  # noqa: F403
 from .search import *  # noqa: F403
+from .study import *  # noqa: F403
 from .training import *  # noqa: F403
 
 __version__ = "0.1.0"
@@ -55,5 +57,6 @@ __all__ = [
     *plots.__all__,
     *preprocessing.__all__,
     *search.__all__,
+    *study.__all__,
     *training.__all__,
 ]
