@@ -43,6 +43,7 @@ __all__ = [
     "gain",
     "init_std",
     "init_weights",
+    "lsuv_init",
 ]
 
 INIT_SCHEMES = (
@@ -362,4 +363,81 @@ def init_weights(model, scheme, *, bias=0.0, generator=None, **params):
         if bias is not None and layer.bias is not None:
             with torch.no_grad():
                 layer.bias.fill_(bias)
+    return model
+
+
+@torch.no_grad()
+def lsuv_init(model, X, *, target_std=1.0, tol=0.02, max_iter=10):
+    r"""Rescale each layer's weights so that its outputs have ``target_std`` on ``X``.
+
+    Layer-sequential unit-variance initialisation (LSUV; Mishkin & Matas, 2016, "All
+    you need is a good init") is data-dependent: instead of a gain worked out for the
+    activation, it *measures*. Layer by layer, from the input up, it feeds the batch
+    ``X`` through the network, takes the standard deviation of the layer's outputs
+    :math:`z = W a + b` and divides the weights by it:
+
+    .. math::
+
+        W \leftarrow W \cdot \frac{\text{target\_std}}{\mathrm{std}(z)}
+
+    until :math:`|\mathrm{std}(z) - \text{target\_std}| \le \text{tol}` or
+    ``max_iter`` passes. A layer is fixed before the next one is measured, so each sees
+    inputs of the right size. The paper starts from an orthogonal draw
+    (``torch.nn.init.orthogonal_``); any random draw that breaks the symmetry will do.
+    Biases are left as they are. Without biases and with a (leaky) ReLU, the layer's
+    output scales exactly with its weights and one pass suffices; otherwise (tanh,
+    biases) a few passes do.
+
+    Args:
+        model: an ``nn.Module`` holding at least one ``nn.Linear``, or an
+            ``nn.Linear`` itself; its ``nn.Linear`` layers are rescaled in the order
+            of ``model.modules()`` (the order of the forward pass for ``mlp``).
+        X: a batch of inputs ``(N, ...)``, moved to the model's device; a few hundred
+            examples are enough.
+        target_std: the standard deviation each layer's outputs should have (> 0).
+            Default: ``1.0``.
+        tol: the tolerance on the standard deviation (> 0). Default: ``0.02``.
+        max_iter: passes per layer at most (positive integer). Default: ``10``.
+
+    Returns:
+        ``model``, rescaled in place.
+
+    Shape:
+        ``X``: ``(N, d_in)`` for an MLP.
+
+    Example::
+
+        >>> net = mlp([64] + [64] * 10 + [10], "tanh", init="normal",
+        ...           init_params={"std": 0.01})
+        >>> _ = lsuv_init(net, X_train[:500])
+        >>> [round(r["z_std"], 2) for r in signal_stats(net, X_train[:500])][:3]
+        [1.0, 1.0, 1.0]
+
+    Taught in the chapter "Weight initialisation".
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a torch.Tensor, got {type(X).__name__}")
+    target_std = check_number("target_std", target_std, low=0, low_open=True)
+    tol = check_number("tol", tol, low=0, low_open=True)
+    max_iter = check_number("max_iter", max_iter, low=1, integer=True)
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if not linears:
+        raise ValueError(
+            f"model has no nn.Linear layer to initialise: {type(model).__name__}"
+        )
+    X = X.to(linears[0].weight.device)
+    for layer in linears:
+        seen = {}
+        hook = layer.register_forward_hook(lambda m, inp, out: seen.update(z=out))
+        try:
+            for _ in range(max_iter):
+                model(X)
+                std = seen["z"].std().item()
+                if abs(std - target_std) <= tol or std == 0:
+                    break
+                layer.weight.mul_(target_std / std)
+        finally:
+            hook.remove()
     return model

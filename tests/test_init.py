@@ -335,3 +335,69 @@ def test_gain_rejects_bad_input():
         actlib.gain("leaky_relu", float("inf"))
     with pytest.raises(TypeError, match="takes no param"):
         actlib.gain("relu", 0.1)
+
+
+# ------------------------------------------------------------------ LSUV
+
+
+def _layer_outputs(model, X):
+    """Each nn.Linear's output, by a forward pass written out by hand."""
+    outputs, h = [], X
+    for module in model:
+        h = module(h)
+        if isinstance(module, nn.Linear):
+            outputs.append(h)
+    return outputs
+
+
+@pytest.mark.parametrize("activation, bias", [("relu", False), ("tanh", True)])
+def test_lsuv_gives_every_layer_the_target_std(activation, bias):
+    X = torch.randn(400, 30, generator=gen(1))
+    model = actlib.mlp(
+        [30, 40, 40, 40, 5],
+        activation,
+        init="normal",
+        init_params={"std": 0.01},
+        bias=bias,
+        generator=gen(2),
+    )
+    before = [m.weight.clone() for m in model if isinstance(m, nn.Linear)]
+    assert actlib.lsuv_init(model, X, target_std=0.5, tol=1e-3) is model
+    for z in _layer_outputs(model, X):
+        assert abs(z.std().item() - 0.5) <= 1e-3
+    after = [m.weight for m in model if isinstance(m, nn.Linear)]
+    for w0, w1 in zip(before, after):  # only rescaled: one factor per layer
+        ratio = w1 / w0
+        torch.testing.assert_close(ratio, torch.full_like(ratio, ratio[0, 0].item()))
+
+
+def test_lsuv_takes_one_pass_for_a_relu_net_without_bias():
+    X = torch.randn(300, 20, generator=gen(3))
+    model = actlib.mlp([20, 25, 25, 4], "relu", bias=False, generator=gen(4))
+    expected, h = [], X
+    for module in model:  # the factor of each layer, from the rescaled layers below
+        if isinstance(module, nn.Linear):
+            w = module.weight.detach().clone()
+            expected.append(w / (h @ w.T).std())
+            h = h @ expected[-1].T
+        else:
+            h = module(h)
+    actlib.lsuv_init(model, X, max_iter=1)
+    for m, w in zip([m for m in model if isinstance(m, nn.Linear)], expected):
+        torch.testing.assert_close(m.weight.detach(), w)
+
+
+def test_lsuv_rejects_bad_input():
+    X = torch.randn(10, 4)
+    with pytest.raises(TypeError, match="model"):
+        actlib.lsuv_init("net", X)
+    with pytest.raises(TypeError, match="X must be"):
+        actlib.lsuv_init(nn.Linear(4, 2), X.tolist())
+    with pytest.raises(ValueError, match="target_std"):
+        actlib.lsuv_init(nn.Linear(4, 2), X, target_std=0)
+    with pytest.raises(ValueError, match="tol"):
+        actlib.lsuv_init(nn.Linear(4, 2), X, tol=-1)
+    with pytest.raises(ValueError, match="max_iter"):
+        actlib.lsuv_init(nn.Linear(4, 2), X, max_iter=0)
+    with pytest.raises(ValueError, match="no nn.Linear"):
+        actlib.lsuv_init(nn.ReLU(), X)
