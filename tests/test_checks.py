@@ -11,6 +11,7 @@
 - The chapters call exactly the registered checks, each from its own chapter.
 """
 
+import itertools
 import json
 import math
 import re
@@ -235,7 +236,7 @@ def test_a_check_refuses_an_answer_that_is_not_a_function(name):
 
 
 def test_the_registry_holds_every_check_with_mistakes():
-    assert len(EXERCISES) == 27
+    assert len(EXERCISES) == 29
     for name, ex in EXERCISES.items():
         assert getattr(actlib, name) is ex.check and name in actlib.__all__
         assert ex.mistakes, f"{name} names no common mistake"
@@ -276,7 +277,7 @@ def _tanh_minus_overflowing(z):
             lambda z: torch.logsumexp(z, dim=-1, keepdim=True),
             r"shape \(1,\).*expected shape \(\)",
         ),
-        ("check_collapse", lambda ws, bs: ws[0], "return W, b"),
+        ("check_is_affine", lambda f, x: 1.0, "True or False"),
         ("check_xor_relu", lambda x: 1 - (x[:, 0] != x[:, 1]).double(), "XNOR"),
         ("check_whiten", lambda X: X[:, :1], "same shape"),
         ("check_batch_norm_train", lambda z, g, b, eps: z, "divide by N"),
@@ -302,6 +303,40 @@ def test_whiten_accepts_any_rotation_of_a_whitening(capsys):
 
     actlib.check_whiten(zca)
     assert capsys.readouterr().out.startswith("Correct: whiten")
+
+
+def test_a_prediction_in_range_passes_and_a_wrong_one_gets_its_hint(capsys):
+    def right(X, y, w, b):
+        return ((X @ w + b > 0).long() == y).double().mean()
+
+    actlib.check_line_accuracy(right, prediction=0.75)
+    assert "prediction" in capsys.readouterr().out.splitlines()[-1]
+    with pytest.raises(ExerciseError, match="better than a coin"):
+        actlib.check_line_accuracy(right, prediction=0.5)
+    with pytest.raises(ExerciseError, match="10 cuts make 11"):
+        actlib.check_count_plateaus(lambda v: 1 + (v.diff() != 0).sum(), prediction=10)
+    actlib.check_line_accuracy(right, prediction=...)  # the skeleton: reported only
+    assert "No prediction" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="one number"):
+        actlib.check_line_accuracy(right, prediction=[0.75, 0.5])
+
+
+def test_the_mystery_networks_are_affine_exactly_where_the_exercise_says():
+    from actlib.checks.nonlinearity import _mystery_points, mystery_networks
+
+    x, nets = _mystery_points(), mystery_networks()
+    for name, f in nets.items():
+        active = [float((f[:i](x) > 0).double().mean()) for i in (2, 4)]
+        if name == "a":
+            assert active == [1.0, 1.0]  # every ReLU is the identity on the data
+        if name == "c":
+            assert active[0] == 0.0  # every first-layer unit is dead
+    assert [EXERCISES["check_is_affine"].reference(f, x) for f in nets.values()] == [
+        True,
+        False,
+        True,
+        False,
+    ]
 
 
 # ------------------------------------------------------------------ the references
@@ -355,18 +390,26 @@ def oracle_logsumexp(ref, cases):
         _close(ref(z), scipy.special.logsumexp(_np(z), axis=-1))
 
 
-def oracle_collapse(ref, cases):
-    x = torch.randn(
-        10, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)
-    )
-    for weights, biases in cases:
-        net = nn.Sequential(*(nn.Linear(*w.T.shape).double() for w in weights))
-        with torch.no_grad():
-            for layer, w, b in zip(net, weights, biases):
-                layer.weight.copy_(w)
-                layer.bias.copy_(b)
-            W, b = ref(weights, biases)
-            torch.testing.assert_close(x @ W.T + b, net(x))
+def oracle_line_accuracy(ref, cases):
+    for X, y, w, b in cases:  # one point at a time, in plain Python
+        right = [
+            (sum(wi * xi for wi, xi in zip(w.tolist(), x)) + float(b) > 0) == bool(t)
+            for x, t in zip(X.tolist(), y.tolist())
+        ]
+        _close(ref(X, y, w, b), sum(right) / len(right))
+
+
+def oracle_count_plateaus(ref, cases):
+    for losses in cases:
+        _close(ref(losses), len(list(itertools.groupby(losses.tolist()))), atol=0)
+
+
+def oracle_is_affine(ref, cases):
+    for f, x in cases:  # affine iff every midpoint maps to the midpoint of the images
+        i = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))
+        mid = f((x + x[i]) / 2)
+        gap = float((mid - (f(x) + f(x[i])) / 2).abs().max() / f(x).abs().max())
+        assert ref(f, x) == (gap < 1e-9), gap
 
 
 def oracle_xor_relu(ref, cases):
