@@ -236,7 +236,7 @@ def test_a_check_refuses_an_answer_that_is_not_a_function(name):
 
 
 def test_the_registry_holds_every_check_with_mistakes():
-    assert len(EXERCISES) == 29
+    assert len(EXERCISES) == 31
     for name, ex in EXERCISES.items():
         assert getattr(actlib, name) is ex.check and name in actlib.__all__
         assert ex.mistakes, f"{name} names no common mistake"
@@ -432,13 +432,6 @@ def oracle_maxout_square(ref, cases):
         assert float((x**2 - ref(x, k)).max()) <= 1 / k**2 + 1e-12
 
 
-def oracle_one_sign_fraction(ref, cases):
-    for G in cases:
-        rows = G.tolist()
-        count = sum(all(v > 0 for v in r) or all(v < 0 for v in r) for r in rows)
-        _close(ref(G), count / len(rows))
-
-
 def oracle_condition_number(ref, cases):
     for X in cases:
         lam = np.linalg.eigvalsh(_np(X).T @ _np(X) / len(X))
@@ -449,6 +442,29 @@ def oracle_standardize(ref, cases):
     for X_train, X_test in cases:  # StandardScaler also divides a constant feature by 1
         scaler = StandardScaler().fit(_np(X_train))
         _close(ref(X_train, X_test), scaler.transform(_np(X_test)))
+
+
+def oracle_kappa_mean_spread(ref, cases):
+    for m, sd, D in cases:  # the eigenvalues of s^2 I + m^2 11^T, numerically
+        lam = np.linalg.eigvalsh(sd**2 * np.eye(D) + m**2 * np.ones((D, D)))
+        _close(ref(m, sd, D), lam.max() / lam.min(), rtol=1e-7)
+
+
+def oracle_which_transform(ref, cases):
+    from actlib.checks.preprocessing import _which_cases
+
+    truth = [name for _, name in _which_cases()]  # the transforms that made the data
+    assert [ref(Z) for Z in cases] == truth
+
+
+def oracle_bias_scale(ref, cases):
+    from actlib.checks.preprocessing import _kappa_with_bias
+
+    for X in cases:  # brute force: no c on a fine grid does better than ref's
+        s = float(X.std())
+        grid = [s * f for f in np.linspace(0.2, 3, 281)]
+        best = min(float(_kappa_with_bias(X, c)) for c in grid)
+        assert float(_kappa_with_bias(X, ref(X))) <= best * 1.01
 
 
 def oracle_whiten(ref, cases):
