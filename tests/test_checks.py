@@ -631,6 +631,15 @@ def test_a_reference_agrees_with_an_independent_oracle(name):
         ("check_fold_batchnorm", lambda W, b, g, be, m, v, eps: (W, b)),
         ("check_whiten", lambda X: X - X.mean(0)),
         ("check_hit_probability", lambda q, n: min(q * n, 1.0)),
+        ("check_count_plateaus", lambda losses: losses.unique().numel()),
+        ("check_kappa_mean_spread", lambda m, s, D: 1 + m**2 / s**2),
+        ("check_which_transform", lambda Z: "center"),
+        ("check_bias_scale", lambda X: torch.tensor(1.0, dtype=torch.float64)),
+        ("check_is_affine", lambda f, x: True),
+        (
+            "check_line_accuracy",
+            lambda X, y, w, b: ((X @ w + b >= 0).long() == y).mean(dtype=torch.float64),
+        ),
     ],
 )
 def test_an_oracle_can_fail(name, wrong):
