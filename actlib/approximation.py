@@ -25,6 +25,10 @@ Two constructions that make the universal approximation idea concrete in one dim
    For :math:`f(x) = x^2` on :math:`[-1, 1]` with :math:`t_i` at the centres of k equal
    cells the largest gap is exactly :math:`1/k^2`.
 
+3. What **one line** can do: :func:`best_line_accuracy` searches every direction and
+   threshold for the straight boundary that classifies the most points, the yardstick
+   the networks of the chapter are measured against.
+
 Universal approximation: Cybenko (1989), Hornik (1991),
 Leshno, Lin, Pinkus & Schocken (1993).
 Maxout: Goodfellow et al. (2013), "Maxout networks".
@@ -38,7 +42,7 @@ from torch import nn
 from ._validate import check_number
 from .activations import Maxout
 
-__all__ = ["relu_features", "fit_relu_sum", "tangent_maxout"]
+__all__ = ["relu_features", "fit_relu_sum", "tangent_maxout", "best_line_accuracy"]
 
 
 def _check_1d(name, x):
@@ -182,3 +186,68 @@ def tangent_maxout(f, points):
         # piece i has intercept f(t_i) - f'(t_i) t_i
         unit.linear.bias.copy_(value.detach() - slope * t.detach())
     return unit
+
+
+def best_line_accuracy(X, y, *, n_angles=720):
+    r"""The largest fraction of points that one straight line classifies correctly.
+
+    A brute-force search. For each of ``n_angles`` directions
+    :math:`u = (\cos\theta, \sin\theta)`, :math:`\theta = 2\pi j / \text{n\_angles}`,
+    the points are sorted by their projection :math:`u^\top x_n`, and every threshold
+    :math:`t` between two neighbours is tried as the rule
+
+    .. math::
+
+        \hat y_n = \mathbf 1[\,u^\top x_n > t\,] .
+
+    Since :math:`\theta` runs round the whole circle, both orientations of every line
+    are tried. With the cumulative counts of each class along the sorted order, one
+    direction costs one sort. The answer is exact up to the angular resolution
+    :math:`2\pi / \text{n\_angles}` (a lower bound on the true best when the best line
+    falls between two tried directions).
+
+    Logistic regression minimises the cross-entropy, not the error count, so it can do
+    much worse than this bound: on XOR its optimum sits near :math:`w = 0`.
+
+    Args:
+        X: points, shape ``(N, 2)``, float.
+        y: labels in {0, 1}, shape ``(N,)``.
+        n_angles: number of directions tried, at least 4. Default: 720 (half a degree).
+
+    Returns:
+        a float in [0.5, 1]: the best accuracy of a line.
+
+    Example::
+
+        >>> corners = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+        >>> best_line_accuracy(corners, torch.tensor([0, 1, 1, 0]))  # XOR
+        0.75
+
+    Taught in the chapter "Why non-linearity".
+    """
+    if not torch.is_tensor(X) or not torch.is_tensor(y):
+        raise TypeError(
+            f"X and y must be tensors, got {type(X).__name__} and {type(y).__name__}"
+        )
+    if X.ndim != 2 or X.shape[1] != 2 or not X.is_floating_point() or len(X) == 0:
+        raise ValueError(
+            f"X must be a non-empty float tensor of shape (N, 2), got shape "
+            f"{tuple(X.shape)} and dtype {X.dtype}"
+        )
+    if y.shape != (len(X),) or not bool(((y == 0) | (y == 1)).all()):
+        raise ValueError(
+            f"y must hold N = {len(X)} labels in {{0, 1}}, got shape {tuple(y.shape)}"
+        )
+    n_angles = check_number("n_angles", n_angles, low=4, integer=True)
+    X = X.detach().double()
+    theta = torch.arange(n_angles, dtype=X.dtype, device=X.device) * (
+        2 * torch.pi / n_angles
+    )
+    u = torch.stack([theta.cos(), theta.sin()], dim=1)  # (A, 2)
+    proj = X @ u.T  # (N, 2) x (2, A) -> (N, A)
+    ones = y.to(X.dtype)[proj.argsort(dim=0)]  # (N, A): labels in projection order
+    zero = torch.zeros(1, n_angles, dtype=X.dtype, device=X.device)
+    # threshold before sorted position k: the k points below say 0, the rest say 1
+    zeros_below = torch.cat([zero, (1 - ones).cumsum(dim=0)])  # (N + 1, A)
+    ones_above = torch.cat([ones.flip(0).cumsum(dim=0).flip(0), zero])  # (N + 1, A)
+    return float((zeros_below + ones_above).max()) / len(X)

@@ -7,7 +7,12 @@ import pytest
 import torch
 
 import actlib
-from actlib.approximation import fit_relu_sum, relu_features, tangent_maxout
+from actlib.approximation import (
+    best_line_accuracy,
+    fit_relu_sum,
+    relu_features,
+    tangent_maxout,
+)
 
 
 def test_relu_features_match_torch_relu():
@@ -102,3 +107,48 @@ def test_bad_input_of_relu_features_and_tangent_maxout():
         tangent_maxout(2.0, torch.zeros(2))
     with pytest.raises(ValueError, match="points"):
         tangent_maxout(torch.exp, torch.zeros(0))
+
+
+def _best_line_by_counting(X, y, n_angles):
+    """Every direction and every threshold at a point's projection, counted directly."""
+    best, X = 0.0, X.double()
+    for j in range(n_angles):
+        theta = torch.tensor(2 * torch.pi * j / n_angles, dtype=torch.float64)
+        p = X[:, 0] * theta.cos() + X[:, 1] * theta.sin()  # (N,)
+        for t in [p.min() - 1, *p]:  # below every point, or at one of them
+            best = max(best, float(((p > t).long() == y).double().mean()))
+    return best
+
+
+def test_best_line_accuracy_matches_a_direct_count():
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(3):
+        X = torch.randn(15, 2, generator=gen)
+        y = torch.randint(0, 2, (15,), generator=gen)
+        assert best_line_accuracy(X, y, n_angles=90) == pytest.approx(
+            _best_line_by_counting(X, y, 90)
+        )
+
+
+def test_best_line_accuracy_closed_cases():
+    corners = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    assert best_line_accuracy(corners, torch.tensor([0, 1, 1, 0])) == 0.75  # XOR
+    assert best_line_accuracy(corners, torch.tensor([0, 0, 1, 1])) == 1.0  # x1 > 0.5
+    assert best_line_accuracy(corners, torch.tensor([1, 1, 1, 1])) == 1.0
+    X = torch.randn(100, 2, generator=torch.Generator().manual_seed(1))
+    y = (X @ torch.tensor([2.0, -1.0]) > 0.3).long()  # separable by a line
+    assert best_line_accuracy(X, y) == 1.0
+
+
+@pytest.mark.parametrize(
+    "X, y, n_angles, error",
+    [
+        ([[0.0, 1.0]], torch.tensor([0]), 8, TypeError),
+        (torch.zeros(3, 3), torch.zeros(3, dtype=torch.long), 8, ValueError),
+        (torch.zeros(3, 2), torch.tensor([0, 1, 2]), 8, ValueError),
+        (torch.zeros(3, 2), torch.zeros(3, dtype=torch.long), 2, ValueError),
+    ],
+)
+def test_best_line_accuracy_rejects_bad_input(X, y, n_angles, error):
+    with pytest.raises(error):
+        best_line_accuracy(X, y, n_angles=n_angles)

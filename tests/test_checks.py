@@ -11,6 +11,7 @@
 - The chapters call exactly the registered checks, each from its own chapter.
 """
 
+import itertools
 import json
 import math
 import re
@@ -237,7 +238,7 @@ def test_a_check_refuses_an_answer_that_is_not_a_function(name):
 
 def test_the_registry_holds_every_check_with_mistakes():
     # which checks exist is the chapters' business: the chapters call exactly the
-    # registered checks (tests/test_bookkit.py)
+    # registered checks (test_the_chapters_call_exactly_the_registered_checks_...)
     assert EXERCISES
     for name, ex in EXERCISES.items():
         assert getattr(actlib, name) is ex.check and name in actlib.__all__
@@ -279,7 +280,7 @@ def _tanh_minus_overflowing(z):
             lambda z: torch.logsumexp(z, dim=-1, keepdim=True),
             r"shape \(1,\).*expected shape \(\)",
         ),
-        ("check_collapse", lambda ws, bs: ws[0], "return W, b"),
+        ("check_is_affine", lambda f, x: 1.0, "True or False"),
         ("check_xor_relu", lambda x: 1 - (x[:, 0] != x[:, 1]).double(), "XNOR"),
         ("check_whiten", lambda X: X[:, :1], "same shape"),
         ("check_batch_norm_train", lambda z, g, b, eps: z, "divide by N"),
@@ -306,6 +307,40 @@ def test_whiten_accepts_any_rotation_of_a_whitening(capsys):
 
     actlib.check_whiten(zca)
     assert capsys.readouterr().out.startswith("Correct: whiten")
+
+
+def test_a_prediction_in_range_passes_and_a_wrong_one_gets_its_hint(capsys):
+    def right(X, y, w, b):
+        return ((X @ w + b > 0).long() == y).double().mean()
+
+    actlib.check_line_accuracy(right, prediction=0.75)
+    assert "prediction" in capsys.readouterr().out.splitlines()[-1]
+    with pytest.raises(ExerciseError, match="better than a coin"):
+        actlib.check_line_accuracy(right, prediction=0.5)
+    with pytest.raises(ExerciseError, match="10 cuts make 11"):
+        actlib.check_count_plateaus(lambda v: 1 + (v.diff() != 0).sum(), prediction=10)
+    actlib.check_line_accuracy(right, prediction=...)  # the skeleton: reported only
+    assert "No prediction" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="one number"):
+        actlib.check_line_accuracy(right, prediction=[0.75, 0.5])
+
+
+def test_the_mystery_networks_are_affine_exactly_where_the_exercise_says():
+    from actlib.checks.nonlinearity import _mystery_points, mystery_networks
+
+    x, nets = _mystery_points(), mystery_networks()
+    for name, f in nets.items():
+        active = [float((f[:i](x) > 0).double().mean()) for i in (2, 4)]
+        if name == "a":
+            assert active == [1.0, 1.0]  # every ReLU is the identity on the data
+        if name == "c":
+            assert active[0] == 0.0  # every first-layer unit is dead
+    assert [EXERCISES["check_is_affine"].reference(f, x) for f in nets.values()] == [
+        True,
+        False,
+        True,
+        False,
+    ]
 
 
 # ------------------------------------------------------------------ the references
@@ -359,18 +394,26 @@ def oracle_logsumexp(ref, cases):
         _close(ref(z), scipy.special.logsumexp(_np(z), axis=-1))
 
 
-def oracle_collapse(ref, cases):
-    x = torch.randn(
-        10, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)
-    )
-    for weights, biases in cases:
-        net = nn.Sequential(*(nn.Linear(*w.T.shape).double() for w in weights))
-        with torch.no_grad():
-            for layer, w, b in zip(net, weights, biases):
-                layer.weight.copy_(w)
-                layer.bias.copy_(b)
-            W, b = ref(weights, biases)
-            torch.testing.assert_close(x @ W.T + b, net(x))
+def oracle_line_accuracy(ref, cases):
+    for X, y, w, b in cases:  # one point at a time, in plain Python
+        right = [
+            (sum(wi * xi for wi, xi in zip(w.tolist(), x)) + float(b) > 0) == bool(t)
+            for x, t in zip(X.tolist(), y.tolist())
+        ]
+        _close(ref(X, y, w, b), sum(right) / len(right))
+
+
+def oracle_count_plateaus(ref, cases):
+    for losses in cases:
+        _close(ref(losses), len(list(itertools.groupby(losses.tolist()))), atol=0)
+
+
+def oracle_is_affine(ref, cases):
+    for f, x in cases:  # affine iff every midpoint maps to the midpoint of the images
+        i = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))
+        mid = f((x + x[i]) / 2)
+        gap = float((mid - (f(x) + f(x[i])) / 2).abs().max() / f(x).abs().max())
+        assert ref(f, x) == (gap < 1e-9), gap
 
 
 def oracle_xor_relu(ref, cases):
@@ -393,13 +436,6 @@ def oracle_maxout_square(ref, cases):
         assert float((x**2 - ref(x, k)).max()) <= 1 / k**2 + 1e-12
 
 
-def oracle_one_sign_fraction(ref, cases):
-    for G in cases:
-        rows = G.tolist()
-        count = sum(all(v > 0 for v in r) or all(v < 0 for v in r) for r in rows)
-        _close(ref(G), count / len(rows))
-
-
 def oracle_condition_number(ref, cases):
     for X in cases:
         lam = np.linalg.eigvalsh(_np(X).T @ _np(X) / len(X))
@@ -410,6 +446,29 @@ def oracle_standardize(ref, cases):
     for X_train, X_test in cases:  # StandardScaler also divides a constant feature by 1
         scaler = StandardScaler().fit(_np(X_train))
         _close(ref(X_train, X_test), scaler.transform(_np(X_test)))
+
+
+def oracle_kappa_mean_spread(ref, cases):
+    for m, sd, D in cases:  # the eigenvalues of s^2 I + m^2 11^T, numerically
+        lam = np.linalg.eigvalsh(sd**2 * np.eye(D) + m**2 * np.ones((D, D)))
+        _close(ref(m, sd, D), lam.max() / lam.min(), rtol=1e-7)
+
+
+def oracle_which_transform(ref, cases):
+    from actlib.checks.preprocessing import _which_cases
+
+    truth = [name for _, name in _which_cases()]  # the transforms that made the data
+    assert [ref(Z) for Z in cases] == truth
+
+
+def oracle_bias_scale(ref, cases):
+    from actlib.checks.preprocessing import _kappa_with_bias
+
+    for X in cases:  # brute force: no c on a fine grid does better than ref's
+        s = float(X.std())
+        grid = [s * f for f in np.linspace(0.2, 3, 281)]
+        best = min(float(_kappa_with_bias(X, c)) for c in grid)
+        assert float(_kappa_with_bias(X, ref(X))) <= best * 1.01
 
 
 def oracle_whiten(ref, cases):
@@ -700,6 +759,15 @@ def test_a_reference_agrees_with_an_independent_oracle(name):
         ("check_grad_ratios", lambda c, L: (c ** ((L - 1) / 2),) * 2),
         ("check_odd_layer", lambda s: int(s.argmin())),
         ("check_branch_scale", lambda L, g: math.sqrt((g - 1) / L)),
+        ("check_count_plateaus", lambda losses: losses.unique().numel()),
+        ("check_kappa_mean_spread", lambda m, s, D: 1 + m**2 / s**2),
+        ("check_which_transform", lambda Z: "center"),
+        ("check_bias_scale", lambda X: torch.tensor(1.0, dtype=torch.float64)),
+        ("check_is_affine", lambda f, x: True),
+        (
+            "check_line_accuracy",
+            lambda X, y, w, b: ((X @ w + b >= 0).long() == y).mean(dtype=torch.float64),
+        ),
     ],
 )
 def test_an_oracle_can_fail(name, wrong):

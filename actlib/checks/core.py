@@ -373,3 +373,52 @@ def check_value(answer, expected, *, name, hint, atol=1e-8, rtol=1e-6):
     if not bool(torch.isclose(got, want, rtol=rtol, atol=atol).all()):
         raise ExerciseError(f"{name} = {_fmt(got)} is not right.", hint=hint)
     print(f"Correct: {name} = {_fmt(got)}.")
+
+
+def check_prediction(prediction, *, name, low, high, hint, hints=()):
+    """Compare a prediction the reader wrote down before an experiment with its range.
+
+    Predict-then-verify exercises ask for a number first (``predicted = ...``) and a
+    function that measures it second; their checks test the function with
+    :func:`check_function`, then call this on the prediction.
+
+    Args:
+        prediction: the reader's number; ``None`` or ``...`` (the skeleton left as it
+            was) means no prediction was made, which is reported, not failed.
+        name: what was predicted, for messages (``"the best line's accuracy"``).
+        low, high: the accepted range, both ends included.
+        hint: the message for a wrong prediction that no entry of ``hints`` covers.
+        hints: pairs ``((lo, hi), message)`` for common wrong predictions: a prediction
+            in ``[lo, hi]`` gets that message. Default: none.
+
+    Raises:
+        ExerciseError: the prediction is not a number, or lies outside the range.
+
+    Example::
+
+        >>> check_prediction(0.75, name="the best line's accuracy", low=0.74,
+        ...                  high=0.76, hint="cut one corner off")
+        Your prediction of the best line's accuracy, 0.75, is right.
+    """
+    if prediction is None or prediction is Ellipsis:
+        print(
+            f"No prediction of {name} was recorded: write yours down before you run "
+            "the experiment, then check it."
+        )
+        return
+    value = _to_tensor(prediction, f"the prediction of {name}", returned=False)
+    if value.numel() != 1:
+        raise ExerciseError(
+            f"the prediction of {name} must be one number, got shape "
+            f"{tuple(value.shape)}."
+        )
+    value = float(value)
+    if low <= value <= high:
+        print(f"Your prediction of {name}, {value:g}, is right.")
+        return
+    for (lo, hi), message in hints:
+        if lo <= value <= hi:
+            raise ExerciseError(
+                f"Your prediction of {name}, {value:g}, is off.", hint=message
+            )
+    raise ExerciseError(f"Your prediction of {name}, {value:g}, is off.", hint=hint)
