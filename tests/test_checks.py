@@ -235,7 +235,7 @@ def test_a_check_refuses_an_answer_that_is_not_a_function(name):
 
 
 def test_the_registry_holds_every_check_with_mistakes():
-    assert len(EXERCISES) == 27
+    assert len(EXERCISES) == 30
     for name, ex in EXERCISES.items():
         assert getattr(actlib, name) is ex.check and name in actlib.__all__
         assert ex.mistakes, f"{name} names no common mistake"
@@ -552,6 +552,33 @@ def oracle_log_position(ref, cases):
         _close(ref(best, low, high), position, atol=1 / steps)
 
 
+def oracle_first_loss(ref, cases):
+    for C in cases:  # torch's cross-entropy of equal logits: every class gets 1/C
+        want = F.cross_entropy(
+            torch.zeros(1, C, dtype=torch.float64), torch.tensor([0])
+        )
+        _close(ref(C), float(want))
+
+
+def oracle_diagnose(ref, cases):
+    from actlib.checks.hyperparameters import _curves
+
+    # the made-up runs were drawn to be what their labels say
+    assert [ref(h) for h in cases] == [label for _, label in _curves()]
+
+
+def oracle_halving_cost(ref, cases):
+    for n, eta, rungs, e0 in cases:  # train trial by trial, one epoch at a time
+        trained, alive, target = [0] * n, list(range(n)), e0
+        for rung in range(rungs):
+            if rung:
+                alive, target = alive[: max(1, len(alive) // eta)], target * eta
+            for k in alive:
+                while trained[k] < target:
+                    trained[k] += 1
+        assert ref(n, eta, rungs, e0) == sum(trained)
+
+
 ORACLES = {
     name: globals()[f"oracle_{name.removeprefix('check_')}"] for name in EXERCISES
 }
@@ -572,6 +599,9 @@ def test_a_reference_agrees_with_an_independent_oracle(name):
         ("check_fold_batchnorm", lambda W, b, g, be, m, v, eps: (W, b)),
         ("check_whiten", lambda X: X - X.mean(0)),
         ("check_hit_probability", lambda q, n: min(q * n, 1.0)),
+        ("check_first_loss", lambda C: math.log10(C)),
+        ("check_diagnose", lambda h: "fine"),
+        ("check_halving_cost", lambda n, eta, rungs, e0: n * e0 * eta ** (rungs - 1)),
     ],
 )
 def test_an_oracle_can_fail(name, wrong):
