@@ -54,7 +54,16 @@ from .init import INIT_SCHEMES
 from .models import mlp
 from .training import OPTIMIZERS, History, _check_data
 
-__all__ = ["log_uniform", "Trials", "fit_trials", "trial_flops"]
+__all__ = [
+    "log_uniform",
+    "Trials",
+    "fit_trials",
+    "continue_trials",
+    "successive_halving",
+    "Halving",
+    "hyperband_brackets",
+    "trial_flops",
+]
 
 # the activations without learned parameters (PReLU's slope would be shared by all
 # trials, not trained per trial)
@@ -145,6 +154,14 @@ class Trials:
         epochs_done: ``(K,)`` int, the epochs each trial completed (all of them unless
             it diverged).
         optimizer: ``"sgd"`` or ``"adam"``, shared by all trials.
+        batch_size: the batch size of the steps, shared by all trials.
+        steps: optimiser steps taken so far (by every trial still training).
+        opt_state: the optimiser's state per parameter: SGD's velocity (``None``
+            without momentum) or Adam's ``(m, v)`` pairs, stacked like the weights.
+        generator_state: the state of the shuffling generator after the last epoch.
+
+    The last four let ``continue_trials`` carry on exactly where training stopped;
+    ``select(indices)`` keeps some trials (their columns) and drops the others.
 
     ``history(k)`` gives trial ``k`` as the ``History`` that ``actlib.fit`` would have
     returned, ``model(k)`` as an ordinary ``nn.Sequential``.
@@ -167,6 +184,10 @@ class Trials:
     diverged: torch.Tensor
     epochs_done: torch.Tensor
     optimizer: str = "sgd"
+    batch_size: int = 64
+    steps: int = 0
+    opt_state: list | None = None
+    generator_state: torch.Tensor | None = None
 
     def __len__(self):
         return len(self.lr)
@@ -191,6 +212,63 @@ class Trials:
             val_loss=self.val_loss[:done, k].tolist(),
             val_acc=self.val_acc[:done, k].tolist(),
             diverged=bool(self.diverged[k]),
+        )
+
+    def select(self, indices):
+        """The trials ``indices`` (a list of ints, a tensor of ints or a bool mask of
+        length K) as a new ``Trials``, in that order, ready to be continued.
+
+        Example::
+
+            >>> best3 = trials.val_loss[-1].nan_to_num(float("inf")).argsort()[:3]
+            >>> survivors = trials.select(best3)
+        """
+        idx = torch.as_tensor(indices)
+        if idx.dtype == torch.bool:
+            if idx.shape != (len(self),):
+                raise ValueError(
+                    f"a mask of trials needs {len(self)} entries, got {idx.numel()}"
+                )
+            idx = idx.nonzero().flatten()
+        idx = idx.flatten().long()
+        if idx.numel() == 0:
+            raise ValueError("indices is empty: keep at least one trial")
+        for k in idx.tolist():
+            self._index(k)
+        idx = idx % len(self)
+
+        def cols(t):  # trial k is column k of a metric, entry k of the rest
+            return t[:, idx] if t.dim() == 2 and t.shape[1] == len(self) else t[idx]
+
+        state = self.opt_state
+        if state is not None:
+            state = [
+                tuple(s[idx.to(s.device)] for s in pair)
+                if isinstance(pair, tuple)
+                else pair[idx.to(pair.device)]
+                for pair in state
+            ]
+        on = idx.to(self.weights[0].device)
+        return Trials(
+            sizes=self.sizes,
+            activation=self.activation,
+            weights=[W[on] for W in self.weights],
+            biases=[b[on] for b in self.biases],
+            lr=self.lr[idx],
+            weight_decay=self.weight_decay[idx],
+            momentum=self.momentum[idx],
+            step_loss=self.step_loss[:, idx],
+            train_loss=self.train_loss[:, idx],
+            train_acc=self.train_acc[:, idx],
+            val_loss=self.val_loss[:, idx],
+            val_acc=self.val_acc[:, idx],
+            diverged=self.diverged[idx],
+            epochs_done=self.epochs_done[idx],
+            optimizer=self.optimizer,
+            batch_size=self.batch_size,
+            steps=self.steps,
+            opt_state=state,
+            generator_state=self.generator_state,
         )
 
     def model(self, k):
@@ -321,6 +399,7 @@ def fit_trials(
     seed=0,
     device=None,
     optimizer="sgd",
+    lr_factors=None,
 ):
     r"""Train K MLPs of one architecture side by side, each with its hyperparameters.
 
@@ -362,6 +441,10 @@ def fit_trials(
         X_val, y_val: validation data, both or neither. Default: ``None``.
         device: where to train. Default: ``X.device``.
         optimizer: ``"sgd"`` or ``"adam"``, for every trial. Default: ``"sgd"``.
+        lr_factors: a schedule: the factor of the learning rate at each step, a
+            tensor ``(steps,)`` for all trials or ``(steps, K)`` for each (see
+            ``actlib.lr_schedule``); step :math:`t` uses :math:`\text{lr}_k f_t`.
+            Default: ``None`` (a constant learning rate).
 
     Returns:
         a ``Trials`` (K is the length of the per-trial arguments).
@@ -422,31 +505,160 @@ def fit_trials(
     layers = [[m for m in nets[s] if isinstance(m, torch.nn.Linear)] for s in seeds]
 
     def stacked(name, i):  # layer i's weights or biases of the K trials
-        t = torch.stack([getattr(ls[i], name).detach() for ls in layers]).to(device)
-        return t.requires_grad_()
+        return torch.stack([getattr(ls[i], name).detach() for ls in layers]).to(device)
 
     weights = [stacked("weight", i) for i in range(len(sizes) - 1)]  # (K, d_out, d_in)
     biases = [stacked("bias", i) for i in range(len(sizes) - 1)]  # (K, d_out)
-    params = weights + biases
-    lr_d, wd_d, mu_d = (t.to(device, torch.float32) for t in (lr_k, wd_k, mu_k))
-    if not wd_k.any():  # no decay at all: the step skips the term
-        wd_d = None
     if optimizer == "adam":
-        moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+        state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in weights + biases]
     else:  # SGD without momentum needs no velocity
-        velocity = [torch.zeros_like(p) for p in params] if mu_k.any() else None
-    act = get_activation(activation).to(device)
+        state = [torch.zeros_like(p) for p in weights + biases] if mu_k.any() else None
+    empty = torch.empty(0, K)
+    start = Trials(
+        sizes=sizes,
+        activation=activation,
+        weights=weights,
+        biases=biases,
+        lr=lr_k,
+        weight_decay=wd_k,
+        momentum=mu_k,
+        step_loss=empty,
+        train_loss=empty,
+        train_acc=empty,
+        val_loss=empty,
+        val_acc=empty,
+        diverged=torch.zeros(K, dtype=torch.bool),
+        epochs_done=torch.zeros(K, dtype=torch.int64),
+        optimizer=optimizer,
+        batch_size=batch_size,
+        opt_state=state,
+        # the shuffling, on the CPU, as fit
+        generator_state=torch.Generator().manual_seed(seed).get_state(),
+    )
+    return _train(start, X, y, X_val, y_val, epochs, device, lr_factors)
+
+
+def continue_trials(
+    trials, X, y, *, epochs, X_val=None, y_val=None, lr_factors=None, device=None
+):
+    r"""Train ``trials`` (a ``Trials``) for ``epochs`` more epochs, exactly where they
+    stopped.
+
+    The weights, the optimiser's state (velocity or Adam's moments and step count) and
+    the shuffling generator carry on, so ``fit_trials(..., epochs=3)`` gives the same
+    trials as ``continue_trials(fit_trials(..., epochs=1), ..., epochs=2)`` (to float
+    rounding). Together with ``Trials.select`` this is what successive halving needs:
+    train many trials briefly, keep the best, continue only those.
+
+    Args:
+        trials: what ``fit_trials`` (or ``continue_trials``, or ``select``) returned;
+            it is not changed.
+        X, y: the training data, as for ``fit_trials`` (the same data, for a
+            continuation that means anything).
+        epochs: more epochs, at least 1.
+        X_val, y_val: validation data, given exactly when ``trials`` was trained with
+            validation data.
+        lr_factors: per-step factors of the learning rate as in ``fit_trials``,
+            indexed by the step counted from the trials' first step. Default: none.
+        device: where to train. Default: where the trials' weights are.
+
+    Returns:
+        a new ``Trials`` whose records hold the earlier epochs and the new ones.
+
+    Example::
+
+        >>> short = fit_trials([64, 32, 10], X, y, lr=lrs, epochs=1, X_val=Xv,
+        ...                    y_val=yv)
+        >>> best = short.val_loss[-1].nan_to_num(float("inf")).argsort()[:4]
+        >>> longer = continue_trials(short.select(best), X, y, epochs=2,
+        ...                          X_val=Xv, y_val=yv)
+
+    Taught in the chapter "Hyperparameter search".
+    """
+    if not isinstance(trials, Trials):
+        raise TypeError(f"trials must be a Trials, got {type(trials).__name__}")
+    _check_data(X, y)
+    if y.dtype != torch.int64:
+        raise TypeError(f"y must hold int64 class labels, got {y.dtype}")
+    if X.dim() != 2 or X.shape[1] != trials.sizes[0]:
+        raise ValueError(
+            f"X must have shape (N, {trials.sizes[0]}) for sizes={trials.sizes}, got "
+            f"{tuple(X.shape)}"
+        )
+    if (X_val is None) != (y_val is None):
+        raise ValueError("pass both X_val and y_val, or neither")
+    if X_val is not None:
+        _check_data(X_val, y_val, names=("X_val", "y_val"))
+    had_val = len(trials.val_loss) > 0
+    if len(trials.train_loss) > 0 and had_val != (X_val is not None):
+        raise ValueError(
+            "give X_val and y_val exactly when the trials were trained with "
+            f"validation data (they were {'' if had_val else 'not'})"
+        )
+    if trials.generator_state is None:
+        raise ValueError("these trials carry no training state to continue from")
+    epochs = check_number("epochs", epochs, low=1, integer=True)
+    device = trials.weights[0].device if device is None else torch.device(device)
+    return _train(trials, X, y, X_val, y_val, epochs, device, lr_factors)
+
+
+def _factors(lr_factors, K, first, steps, device):
+    """The learning-rate factors of steps ``first`` to ``first + steps``, (steps, K)."""
+    if lr_factors is None:
+        return None
+    f = torch.as_tensor(lr_factors, dtype=torch.float32)
+    if f.dim() == 1:
+        f = f.unsqueeze(1).expand(-1, K)
+    if f.dim() != 2 or f.shape[1] != K:
+        raise ValueError(
+            f"lr_factors must have shape (steps,) or (steps, {K}), got "
+            f"{tuple(torch.as_tensor(lr_factors).shape)}"
+        )
+    if len(f) < first + steps:
+        raise ValueError(
+            f"lr_factors has {len(f)} steps; training needs {first + steps}"
+        )
+    if not (torch.isfinite(f).all() and (f >= 0).all()):
+        raise ValueError("lr_factors must be finite and >= 0")
+    return f[first : first + steps].to(device)
+
+
+def _train(trials, X, y, X_val, y_val, epochs, device, lr_factors):
+    """``epochs`` more epochs of every trial of ``trials``; a new ``Trials``."""
+    K = len(trials)
+    params = [p.detach().clone().to(device).requires_grad_() for p in trials.weights]
+    params += [p.detach().clone().to(device).requires_grad_() for p in trials.biases]
+    weights, biases = params[: len(trials.weights)], params[len(trials.weights) :]
+    state = trials.opt_state
+    if state is not None:  # the step updates the state in place: work on a copy
+        state = [
+            tuple(s.clone().to(device) for s in pair)
+            if isinstance(pair, tuple)
+            else pair.clone().to(device)
+            for pair in state
+        ]
+    lr_d, wd_d, mu_d = (
+        t.to(device, torch.float32)
+        for t in (trials.lr, trials.weight_decay, trials.momentum)
+    )
+    if not trials.weight_decay.any():  # no decay at all: the step skips the term
+        wd_d = None
+    act = get_activation(trials.activation).to(device)
+    batch_size = trials.batch_size
+    steps_per_epoch = math.ceil(len(X) / batch_size)
+    factors = _factors(lr_factors, K, trials.steps, epochs * steps_per_epoch, device)
 
     X, y = X.to(device), y.to(device)
     if X_val is not None:
         X_val, y_val = X_val.to(device), y_val.to(device)
-    generator = torch.Generator().manual_seed(seed)  # the shuffling, on the CPU, as fit
-    active = torch.ones(K, dtype=torch.bool, device=device)
-    done = torch.zeros(K, dtype=torch.int64, device=device)
+    generator = torch.Generator()
+    generator.set_state(trials.generator_state)
+    active = ~trials.diverged.to(device)
+    done = trials.epochs_done.clone().to(device)
     step_loss = []
     metrics = {k: [] for k in ("train_loss", "train_acc", "val_loss", "val_acc")}
     nan = torch.tensor(float("nan"), device=device)
-    t = 0  # steps taken (by every trial still training)
+    t = trials.steps  # steps taken (by every trial still training)
     for _ in range(epochs):
         order = torch.randperm(len(X), generator=generator).to(device)  # (N,)
         for start in range(0, len(X), batch_size):
@@ -457,16 +669,16 @@ def fit_trials(
             grads = torch.autograd.grad(loss.sum(), params)
             loss = loss.detach()
             step_loss.append(torch.where(active, loss, nan))
-            active = active & torch.isfinite(
-                loss
-            )  # a non-finite loss freezes its trial
+            # a non-finite loss freezes its trial
+            active = active & torch.isfinite(loss)
+            lr_t = lr_d if factors is None else lr_d * factors[t - trials.steps]
             t += 1
             keep = None if bool(active.all()) else active
             with torch.no_grad():
-                if optimizer == "adam":
-                    _adam_step(params, grads, moments, t, keep, lr_d, wd_d)
+                if trials.optimizer == "adam":
+                    _adam_step(params, grads, state, t, keep, lr_t, wd_d)
                 else:
-                    _sgd_step(params, grads, velocity, keep, lr_d, wd_d, mu_d)
+                    _sgd_step(params, grads, state, keep, lr_t, wd_d, mu_d)
         done += active
         for split, (Xs, ys) in (("train", (X, y)), ("val", (X_val, y_val))):
             if Xs is None:
@@ -475,23 +687,161 @@ def fit_trials(
             metrics[f"{split}_loss"].append(torch.where(active, loss, nan))
             metrics[f"{split}_acc"].append(torch.where(active, correct / len(ys), nan))
 
-    def table(rows):
-        return torch.stack(rows).float().cpu() if rows else torch.empty(0, K)
+    def table(old, rows):  # the earlier records, then the new rows
+        new = torch.stack(rows).float().cpu() if rows else torch.empty(0, K)
+        return torch.cat([old, new])
 
     return Trials(
-        sizes=sizes,
-        activation=activation,
+        sizes=trials.sizes,
+        activation=trials.activation,
         weights=[W.detach() for W in weights],
         biases=[b.detach() for b in biases],
-        lr=lr_k,
-        weight_decay=wd_k,
-        momentum=mu_k,
-        step_loss=table(step_loss),
-        **{k: table(v) for k, v in metrics.items()},
+        lr=trials.lr,
+        weight_decay=trials.weight_decay,
+        momentum=trials.momentum,
+        step_loss=table(trials.step_loss, step_loss),
+        **{k: table(getattr(trials, k), v) for k, v in metrics.items()},
         diverged=~active.cpu(),
         epochs_done=done.cpu(),
-        optimizer=optimizer,
+        optimizer=trials.optimizer,
+        batch_size=batch_size,
+        steps=t,
+        opt_state=state,
+        generator_state=generator.get_state(),
     )
+
+
+@dataclass
+class Halving:
+    """What ``successive_halving`` did.
+
+    Attributes:
+        trials: the trials that reached the last rung, trained for its epochs.
+        ids: ``(K_last,)`` the indices of those trials among the ones it started.
+        rungs: one ``(ids, epochs)`` pair per rung: the trials alive at that rung
+            (indices among the ones it started) and the epochs they had by its end.
+        cost: the trial-epochs spent, :math:`\\sum_i K_i (e_i - e_{i-1})`.
+        first: the first rung's trials, every one trained for its epochs.
+    """
+
+    trials: Trials
+    ids: torch.Tensor
+    rungs: list
+    cost: int
+    first: Trials
+
+
+def successive_halving(
+    sizes,
+    X,
+    y,
+    X_val,
+    y_val,
+    *,
+    lr,
+    min_epochs=1,
+    eta=3,
+    rungs=3,
+    **kwargs,
+):
+    r"""Successive halving (Jamieson and Talwalkar, 2016) with ``fit_trials``.
+
+    Start all :math:`K_0` trials for ``min_epochs`` epochs; at each rung keep the best
+    :math:`1/\eta` of them by validation loss (diverged trials rank last) and continue
+    the survivors until they have :math:`\eta` times as many epochs:
+
+    .. math::
+
+        K_{i+1} = \max(1, \lfloor K_i / \eta \rfloor), \qquad
+        e_i = e_0\, \eta^{\,i}, \qquad
+        \text{cost} = \sum_i K_i\, (e_i - e_{i-1}) \ \text{trial-epochs}
+
+    The survivors are continued (``continue_trials``), never retrained from scratch.
+
+    Args:
+        sizes, X, y, X_val, y_val: as for ``fit_trials`` (validation data required).
+        lr: the trials' learning rates (and in ``kwargs`` their ``weight_decay``,
+            ``momentum``, ``init_seed``, ...): one per trial.
+        min_epochs: :math:`e_0`, the epochs of the first rung. Default: 1.
+        eta: the factor :math:`\eta \ge 2` between rungs. Default: 3.
+        rungs: the number of rungs, at least 1. Default: 3.
+        **kwargs: more arguments of ``fit_trials`` (not ``epochs``).
+
+    Returns:
+        a ``Halving``.
+
+    Example::
+
+        >>> halving = successive_halving([64, 64, 10], X, y, Xv, yv,
+        ...                              lr=log_uniform(1e-3, 3, 27), eta=3)
+        >>> halving.cost        # 27 x 1 + 9 x 2 + 3 x 6 trial-epochs
+        63
+
+    Taught in the chapter "Hyperparameter search".
+    """
+    if X_val is None or y_val is None:
+        raise ValueError(
+            "successive halving ranks trials on validation data: give both"
+        )
+    if "epochs" in kwargs:
+        raise TypeError("epochs is set by min_epochs, eta and rungs, not directly")
+    min_epochs = check_number("min_epochs", min_epochs, low=1, integer=True)
+    eta = check_number("eta", eta, low=2, integer=True)
+    rungs = check_number("rungs", rungs, low=1, integer=True)
+    trials = fit_trials(
+        sizes, X, y, lr=lr, epochs=min_epochs, X_val=X_val, y_val=y_val, **kwargs
+    )
+    first = trials
+    ids = torch.arange(len(trials))
+    record, cost, epochs = [(ids, min_epochs)], len(trials) * min_epochs, min_epochs
+    for _ in range(rungs - 1):
+        keep = max(1, len(trials) // eta)
+        # diverged trials rank last
+        best = trials.val_loss[-1].nan_to_num(float("inf")).argsort()[:keep]
+        trials, ids = trials.select(best), ids[best]
+        more = epochs * eta - epochs
+        trials = continue_trials(trials, X, y, epochs=more, X_val=X_val, y_val=y_val)
+        epochs, cost = epochs + more, cost + keep * more
+        record.append((ids, epochs))
+    return Halving(trials=trials, ids=ids, rungs=record, cost=cost, first=first)
+
+
+def hyperband_brackets(max_epochs, eta=3):
+    r"""The brackets of Hyperband (Li et al., 2018): ``(trials, min_epochs, rungs)``
+    for each run of successive halving.
+
+    Hyperband hedges the one choice successive halving leaves open, how many trials to
+    start for a budget: many trials cut early, or few trials trained long. With
+    :math:`s_\max = \lfloor \log_\eta R \rfloor` (:math:`R` = ``max_epochs``), bracket
+    :math:`s = s_\max, \dots, 0` starts
+
+    .. math::
+
+        n_s = \left\lceil \frac{s_\max + 1}{s + 1}\, \eta^{s} \right\rceil
+        \text{ trials of } r_s = R\, \eta^{-s} \text{ epochs, with } s + 1 \text{ rungs}
+
+    so that every bracket spends about the same budget.
+
+    Example::
+
+        >>> hyperband_brackets(9, eta=3)
+        [(9, 1, 3), (5, 3, 2), (3, 9, 1)]
+
+    Taught in the chapter "Hyperparameter search".
+    """
+    max_epochs = check_number("max_epochs", max_epochs, low=1, integer=True)
+    eta = check_number("eta", eta, low=2, integer=True)
+    s_max = 0
+    while eta ** (s_max + 1) <= max_epochs:  # floor(log_eta R), in integers
+        s_max += 1
+    return [
+        (
+            math.ceil((s_max + 1) / (s + 1) * eta**s),
+            max(1, max_epochs // eta**s),
+            s + 1,
+        )
+        for s in range(s_max, -1, -1)
+    ]
 
 
 def trial_flops(sizes, K, n_examples, epochs=1):

@@ -27,9 +27,19 @@ from tqdm.auto import tqdm
 from ._validate import check_choice, check_number
 from .book import static_site
 
-__all__ = ["OPTIMIZERS", "History", "fit", "evaluate", "accuracy"]
+__all__ = [
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "History",
+    "fit",
+    "evaluate",
+    "accuracy",
+    "lr_schedule",
+    "early_stopping",
+]
 
 OPTIMIZERS = ("sgd", "adam")
+SCHEDULES = ("constant", "step", "cosine")
 
 
 @dataclass
@@ -169,6 +179,7 @@ def fit(
     seed=0,
     progress=None,
     device=None,
+    lr_factors=None,
 ):
     r"""Train ``model`` on ``(X, y)`` with mini-batch SGD or Adam; return a ``History``.
 
@@ -205,6 +216,9 @@ def fit(
             Default: ``None``.
         device: where to train. Default: ``None``, the device the model's parameters are
             on (so ``model.to(DEVICE)`` once is enough); the data follow the model.
+        lr_factors: a schedule: one factor of the learning rate per step (a sequence
+            or tensor at least as long as the steps, e.g. ``lr_schedule(...)``); step
+            :math:`t` uses :math:`\text{lr}\, f_t`. Default: ``None`` (constant).
 
     Returns:
         ``History`` with ``step_loss``, ``train_loss``, ``train_acc``, ``val_loss``,
@@ -251,6 +265,16 @@ def fit(
         )
     else:
         opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    steps = epochs * math.ceil(len(X) / batch_size)
+    if lr_factors is not None:
+        lr_factors = torch.as_tensor(lr_factors, dtype=torch.float64).flatten()
+        if len(lr_factors) < steps:
+            raise ValueError(
+                f"lr_factors has {len(lr_factors)} steps; training needs {steps}"
+            )
+        if not (torch.isfinite(lr_factors).all() and (lr_factors >= 0).all()):
+            raise ValueError("lr_factors must be finite and >= 0")
+        lr_factors = lr_factors.tolist()
     generator = torch.Generator().manual_seed(seed)  # the shuffling, on the CPU
     history = History()
     hidden = (progress is not None and not progress) or static_site()
@@ -268,6 +292,9 @@ def fit(
                 break
             opt.zero_grad()
             loss.backward()
+            if lr_factors is not None:  # this step's learning rate
+                for group in opt.param_groups:
+                    group["lr"] = lr * lr_factors[len(history.step_loss) - 1]
             opt.step()
         if history.diverged:
             break
@@ -280,3 +307,111 @@ def fit(
     bar.close()
     model.train(was_training)
     return history
+
+
+def lr_schedule(kind, steps, *, warmup=0, step_size=None, gamma=0.1, final=0.0):
+    r"""The factor of the learning rate at each of ``steps`` steps: a schedule.
+
+    Step :math:`t = 0, 1, \dots` trains with :math:`\text{lr}\cdot f_t`. After a
+    linear **warm-up** over the first :math:`w` steps, the decay runs over the
+    remaining :math:`T = \text{steps} - w`, with :math:`\tau = t - w`:
+
+    .. math::
+
+        f_t = \frac{t + 1}{w} \ (t < w), \qquad
+        f_t = \begin{cases}
+            1 & \text{constant} \\
+            \gamma^{\lfloor \tau / s \rfloor} & \text{step (every } s
+                \text{ steps)} \\
+            f_T + (1 - f_T)\, \frac{1 + \cos(\pi \tau / T)}{2} & \text{cosine}
+        \end{cases}
+
+    These are ``torch.optim.lr_scheduler``'s ``LinearLR`` (warm-up, from
+    ``start_factor=1/w``), ``StepLR`` and ``CosineAnnealingLR`` (``eta_min = f_T lr``),
+    stepped once per optimiser step; cosine decay is Loshchilov and Hutter's (2017),
+    warm-up Goyal et al.'s (2017).
+
+    Args:
+        kind: one of ``SCHEDULES``: ``"constant"``, ``"step"`` or ``"cosine"``.
+        steps: the number of steps, at least 1.
+        warmup: :math:`w`, steps of linear warm-up (``0 <= w < steps``). Default: 0.
+        step_size: :math:`s`, steps between two decays of ``"step"`` (required
+            there). Default: ``None``.
+        gamma: :math:`\gamma`, the factor of each decay of ``"step"``. Default: 0.1.
+        final: :math:`f_T`, the factor the cosine ends at. Default: 0.0.
+
+    Returns:
+        float64 tensor ``(steps,)``, for ``fit(..., lr_factors=...)`` and
+        ``fit_trials(..., lr_factors=...)``.
+
+    Example::
+
+        >>> lr_schedule("cosine", 5)
+        tensor([1.0000, 0.9045, 0.6545, 0.3455, 0.0955], dtype=torch.float64)
+
+    Taught in the chapter "Hyperparameter search".
+    """
+    check_choice("kind", kind, SCHEDULES)
+    steps = check_number("steps", steps, low=1, integer=True)
+    warmup = check_number("warmup", warmup, low=0, high=steps - 1, integer=True)
+    gamma = check_number("gamma", gamma, low=0, high=1, finite=True)
+    final = check_number("final", final, low=0, high=1, finite=True)
+    t = torch.arange(steps, dtype=torch.float64)
+    tau, T = (t - warmup).clamp(min=0), steps - warmup
+    if kind == "constant":
+        f = torch.ones(steps, dtype=torch.float64)
+    elif kind == "step":
+        if step_size is None:
+            raise ValueError("kind='step' needs step_size, the steps between decays")
+        step_size = check_number("step_size", step_size, low=1, integer=True)
+        f = gamma ** torch.div(tau, step_size, rounding_mode="floor")
+    else:  # cosine from 1 down towards final over the T steps after warm-up
+        f = final + (1 - final) * (1 + torch.cos(math.pi * tau / T)) / 2
+    if warmup:
+        f = torch.where(t < warmup, (t + 1) / warmup, f)
+    return f
+
+
+def early_stopping(val_loss, patience):
+    r"""Where early stopping on validation would stop: ``(stop, best)``, in epochs.
+
+    After each epoch the validation loss is compared with the best so far; training
+    stops once ``patience`` epochs in a row have not improved on it, and the weights of
+    the best epoch are kept:
+
+    .. math::
+
+        \text{best}(e) = \arg\min_{j \le e} L_\text{val}(j), \qquad
+        \text{stop} = \min\{e : e - \text{best}(e) = \text{patience}\}
+
+    (the "patience" rule; Prechelt, 1998, compares it with other stopping criteria).
+    Training on after the stop cannot change the epochs before it, so where a run
+    trained to the end would have stopped is read off its curve.
+
+    Args:
+        val_loss: the validation loss after each epoch (a sequence or 1-D tensor;
+            ``nan`` counts as no improvement).
+        patience: epochs without improvement before stopping, at least 1.
+
+    Returns:
+        ``(stop, best)``: the epoch after which training stops (the last one if it
+        never does) and the epoch whose weights are kept, both counted from 1.
+
+    Example::
+
+        >>> early_stopping([1.0, 0.8, 0.7, 0.75, 0.72, 0.9, 0.6], patience=3)
+        (6, 3)
+
+    Taught in the chapter "Hyperparameter search".
+    """
+    patience = check_number("patience", patience, low=1, integer=True)
+    losses = torch.as_tensor(val_loss, dtype=torch.float64).flatten().tolist()
+    if not losses:
+        raise ValueError("val_loss is empty: give the loss of at least one epoch")
+    best, best_loss = 1, losses[0] if math.isfinite(losses[0]) else math.inf
+    for epoch, loss in enumerate(losses[1:], start=2):
+        if loss < best_loss:  # nan compares False: no improvement
+            best, best_loss = epoch, loss
+        elif epoch - best >= patience:
+            return epoch, best
+    return len(losses), best

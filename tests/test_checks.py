@@ -733,6 +733,33 @@ def oracle_log_position(ref, cases):
         _close(ref(best, low, high), position, atol=1 / steps)
 
 
+def oracle_first_loss(ref, cases):
+    for C in cases:  # torch's cross-entropy of equal logits: every class gets 1/C
+        want = F.cross_entropy(
+            torch.zeros(1, C, dtype=torch.float64), torch.tensor([0])
+        )
+        _close(ref(C), float(want))
+
+
+def oracle_diagnose(ref, cases):
+    from actlib.checks.hyperparameters import _curves
+
+    # the made-up runs were drawn to be what their labels say
+    assert [ref(h) for h in cases] == [label for _, label in _curves()]
+
+
+def oracle_halving_cost(ref, cases):
+    for n, eta, rungs, e0 in cases:  # train trial by trial, one epoch at a time
+        trained, alive, target = [0] * n, list(range(n)), e0
+        for rung in range(rungs):
+            if rung:
+                alive, target = alive[: max(1, len(alive) // eta)], target * eta
+            for k in alive:
+                while trained[k] < target:
+                    trained[k] += 1
+        assert ref(n, eta, rungs, e0) == sum(trained)
+
+
 ORACLES = {
     name: globals()[f"oracle_{name.removeprefix('check_')}"] for name in EXERCISES
 }
@@ -768,6 +795,9 @@ def test_a_reference_agrees_with_an_independent_oracle(name):
             "check_line_accuracy",
             lambda X, y, w, b: ((X @ w + b >= 0).long() == y).mean(dtype=torch.float64),
         ),
+        ("check_first_loss", lambda C: math.log10(C)),
+        ("check_diagnose", lambda h: "fine"),
+        ("check_halving_cost", lambda n, eta, rungs, e0: n * e0 * eta ** (rungs - 1)),
     ],
 )
 def test_an_oracle_can_fail(name, wrong):

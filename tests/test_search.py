@@ -254,3 +254,128 @@ def test_fit_trials_rejects_bad_data(digits):
 def test_log_uniform_rejects_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         actlib.log_uniform(*args)
+
+
+# ------------------------------------- continuing trials, successive halving, Hyperband
+
+
+def assert_same_trials(a, b):
+    for Wa, Wb in zip(a.weights + a.biases, b.weights + b.biases):
+        torch.testing.assert_close(Wa, Wb, rtol=1e-4, atol=1e-5)
+    for field in ("step_loss", "train_loss", "train_acc", "val_loss", "val_acc"):
+        torch.testing.assert_close(
+            getattr(a, field), getattr(b, field), rtol=1e-4, atol=1e-5, equal_nan=True
+        )
+    assert a.diverged.tolist() == b.diverged.tolist()
+    assert a.epochs_done.tolist() == b.epochs_done.tolist() and a.steps == b.steps
+
+
+@pytest.mark.parametrize(
+    "optimizer, kwargs",
+    [
+        ("sgd", {"momentum": [0.0, 0.9, 0.5], "weight_decay": [0.0, 1e-3, 1e-2]}),
+        ("adam", {"weight_decay": [0.0, 1e-3, 0.0]}),
+    ],
+)
+def test_continued_trials_are_the_trials_trained_in_one_go(digits, optimizer, kwargs):
+    # the optimiser's state, the step count and the shuffling all carry on
+    X, y, X_val, y_val = digits
+    lr = [0.05, 0.2, 0.01] if optimizer == "sgd" else [1e-3, 3e-3, 1e-2]
+    common = dict(
+        lr=lr, init_seed=[1, 2, 3], batch_size=40, seed=5, optimizer=optimizer,
+        X_val=X_val, y_val=y_val, **kwargs,
+    )  # fmt: skip
+    once = actlib.fit_trials(SIZES, X, y, epochs=3, **common)
+    start = actlib.fit_trials(SIZES, X, y, epochs=1, **common)
+    more = actlib.continue_trials(start, X, y, epochs=2, X_val=X_val, y_val=y_val)
+    assert_same_trials(more, once)
+    assert len(start.train_loss) == 1, "the trials continued from are left as they were"
+
+
+def test_a_schedule_runs_across_a_continuation(digits):
+    X, y, _, _ = digits
+    steps = 3 * math.ceil(len(X) / 64)
+    factors = actlib.lr_schedule("cosine", steps, warmup=4)
+    once = actlib.fit_trials(SIZES, X, y, lr=[0.1, 0.5], epochs=3, lr_factors=factors)
+    start = actlib.fit_trials(SIZES, X, y, lr=[0.1, 0.5], epochs=1, lr_factors=factors)
+    more = actlib.continue_trials(start, X, y, epochs=2, lr_factors=factors)
+    assert_same_trials(more, once)
+    # and a trial with a schedule is the trial trained alone by fit with it
+    net, history = alone(digits, SIZES, "relu", "he_normal", 0, lr=0.5, epochs=3,
+                         lr_factors=factors)  # fmt: skip
+    got = once.history(1)
+    torch.testing.assert_close(
+        torch.tensor(got.step_loss), torch.tensor(history.step_loss), rtol=1e-4,
+        atol=1e-5, check_dtype=False,
+    )  # fmt: skip
+    per_trial = torch.stack([factors, torch.ones(steps, dtype=torch.float64)], 1)
+    mixed = actlib.fit_trials(SIZES, X, y, lr=0.5, init_seed=[0, 0], epochs=3,
+                              lr_factors=per_trial)  # fmt: skip
+    plain = actlib.fit_trials(SIZES, X, y, lr=0.5, epochs=3)
+    torch.testing.assert_close(mixed.step_loss[:, 0], once.step_loss[:, 1])
+    torch.testing.assert_close(mixed.step_loss[:, 1], plain.step_loss[:, 0])
+
+
+def test_selected_trials_continue_as_if_never_separated(digits):
+    X, y, X_val, y_val = digits
+    lr, mu = [0.05, 0.2, 0.1, 0.3], [0.9, 0.0, 0.5, 0.9]
+    common = dict(lr=lr, momentum=mu, init_seed=[4, 5, 6, 7], X_val=X_val, y_val=y_val)
+    full = actlib.fit_trials(SIZES, X, y, epochs=2, **common)
+    part = actlib.fit_trials(SIZES, X, y, epochs=1, **common).select([3, 0])
+    more = actlib.continue_trials(part, X, y, epochs=1, X_val=X_val, y_val=y_val)
+    assert_same_trials(more, full.select([3, 0]))
+    assert more.lr.tolist() == [0.3, 0.05]
+    mask = torch.tensor([False, True, False, True])
+    assert full.select(mask).lr.tolist() == [0.2, 0.3]
+
+
+def test_successive_halving_keeps_the_best_and_counts_its_cost(digits):
+    X, y, X_val, y_val = digits
+    lr = actlib.log_uniform(1e-3, 3.0, 9, generator=torch.Generator().manual_seed(0))
+    seeds = list(range(9))
+    halving = actlib.successive_halving(
+        SIZES, X, y, X_val, y_val, lr=lr, init_seed=seeds, eta=3, rungs=3
+    )
+    assert halving.cost == 9 * 1 + 3 * 2 + 1 * 6
+    assert [len(ids) for ids, _ in halving.rungs] == [9, 3, 1]
+    assert [epochs for _, epochs in halving.rungs] == [1, 3, 9]
+    # the oracle: every trial trained for 9 epochs; each rung's survivors are the best
+    # by validation loss at that rung's epochs, among the previous rung's survivors
+    full = actlib.fit_trials(SIZES, X, y, lr=lr, init_seed=seeds, epochs=9,
+                             X_val=X_val, y_val=y_val)  # fmt: skip
+    alive = list(range(9))
+    for (ids, _), (_, epochs) in zip(halving.rungs[1:], halving.rungs[:-1]):
+        loss = full.val_loss[epochs - 1].nan_to_num(float("inf"))
+        alive = sorted(alive, key=lambda k: float(loss[k]))[: len(ids)]
+        assert ids.tolist() == alive
+    assert_same_trials(halving.trials, full.select(halving.ids))
+
+
+def test_hyperband_brackets_are_those_of_the_paper():
+    # Li et al. (2018), Table 1: R = 81, eta = 3
+    assert actlib.hyperband_brackets(81, eta=3) == [
+        (81, 1, 5), (34, 3, 4), (15, 9, 3), (8, 27, 2), (5, 81, 1),
+    ]  # fmt: skip
+
+
+def test_continue_and_halving_reject_bad_input(digits):
+    X, y, X_val, y_val = digits
+    trials = actlib.fit_trials(SIZES, X, y, lr=[0.1, 0.2], epochs=1)
+    with pytest.raises(ValueError, match="exactly when"):
+        actlib.continue_trials(trials, X, y, epochs=1, X_val=X_val, y_val=y_val)
+    with pytest.raises(TypeError, match="trials must be a Trials"):
+        actlib.continue_trials("trials", X, y, epochs=1)
+    with pytest.raises(ValueError, match="epochs=0"):
+        actlib.continue_trials(trials, X, y, epochs=0)
+    with pytest.raises(ValueError, match="lr_factors has 2 steps"):
+        actlib.continue_trials(trials, X, y, epochs=1, lr_factors=[1.0, 1.0])
+    with pytest.raises(ValueError, match=r"shape \(steps,\) or \(steps, 2\)"):
+        actlib.fit_trials(SIZES, X, y, lr=[0.1, 0.2], lr_factors=torch.ones(50, 3))
+    with pytest.raises(ValueError, match="k=2 is out of range"):
+        trials.select([0, 2])
+    with pytest.raises(ValueError, match="empty"):
+        trials.select([])
+    with pytest.raises(ValueError, match="eta=1"):
+        actlib.successive_halving(SIZES, X, y, X_val, y_val, lr=[0.1, 0.2], eta=1)
+    with pytest.raises(TypeError, match="epochs is set"):
+        actlib.successive_halving(SIZES, X, y, X_val, y_val, lr=[0.1], epochs=3)

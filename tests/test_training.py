@@ -8,7 +8,14 @@ from torch import nn
 from torch.nn import functional as F
 
 from actlib.data import load_digits
-from actlib.training import History, accuracy, evaluate, fit
+from actlib.training import (
+    History,
+    accuracy,
+    early_stopping,
+    evaluate,
+    fit,
+    lr_schedule,
+)
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +211,137 @@ def test_fit_bad_data(digits):
         fit(small_net(), X, y, X_val=X, y_val=y[:5])
     with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
         fit(lambda x: x, X, y)
+
+
+# ---------------------------------------------------------- schedules, early stopping
+
+
+def _torch_factors(make, steps):
+    """The factors a torch scheduler gives, stepped once per optimiser step."""
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0)
+    sched = make(opt)
+    out = []
+    for _ in range(steps):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return torch.tensor(out, dtype=torch.float64)
+
+
+@pytest.mark.parametrize(
+    "kwargs, make",
+    [
+        ({"kind": "constant"}, lambda o: torch.optim.lr_scheduler.ConstantLR(o, 1.0)),
+        (
+            {"kind": "step", "step_size": 7, "gamma": 0.5},
+            lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=7, gamma=0.5),
+        ),
+        (
+            {"kind": "cosine", "final": 0.1},
+            lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(
+                o, T_max=30, eta_min=0.1
+            ),
+        ),
+    ],
+)
+def test_lr_schedule_is_torch_schedulers_factor(kwargs, make):
+    got = lr_schedule(steps=30, **kwargs)
+    torch.testing.assert_close(got, _torch_factors(make, 30))
+
+
+def test_warm_up_then_cosine_is_linear_lr_then_cosine_annealing():
+    w, steps = 5, 25
+    warm = _torch_factors(
+        lambda o: torch.optim.lr_scheduler.LinearLR(
+            o, start_factor=1 / w, total_iters=w - 1
+        ),
+        w,
+    )
+    cosine = _torch_factors(
+        lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=steps - w),
+        steps - w,
+    )
+    got = lr_schedule("cosine", steps, warmup=w)
+    torch.testing.assert_close(got, torch.cat([warm, cosine]))
+
+
+def test_fit_follows_lr_factors_as_torch_scheduler_would(digits):
+    X, y, _, _ = digits
+    X, y = X[:200], y[:200]
+    steps = 3 * math.ceil(200 / 50)
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 10))
+    ref = nn.Sequential(nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 10))
+    ref.load_state_dict(net.state_dict())
+    fit(net, X, y, epochs=3, lr=0.3, momentum=0.9, batch_size=50, progress=False,
+        lr_factors=lr_schedule("cosine", steps, warmup=2))  # fmt: skip
+    # the oracle: torch.optim.SGD with LinearLR then CosineAnnealingLR, same shuffling
+    opt = torch.optim.SGD(ref.parameters(), lr=0.3, momentum=0.9)
+    sched = torch.optim.lr_scheduler.SequentialLR(
+        opt,
+        [
+            torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=1),
+            torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps - 2),
+        ],
+        milestones=[2],
+    )
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(3):
+        order = torch.randperm(200, generator=gen)
+        for start in range(0, 200, 50):
+            idx = order[start : start + 50]
+            opt.zero_grad()
+            F.cross_entropy(ref(X[idx]), y[idx]).backward()
+            opt.step()
+            sched.step()
+    for p, q in zip(net.parameters(), ref.parameters()):
+        torch.testing.assert_close(p, q)
+
+
+def test_fit_rejects_a_too_short_schedule(digits):
+    X, y, _, _ = digits
+    net = nn.Linear(64, 10)
+    with pytest.raises(ValueError, match="lr_factors has 3 steps"):
+        fit(net, X[:100], y[:100], epochs=1, batch_size=10, lr_factors=[1, 1, 1])
+
+
+def _stop_by_counting(losses, patience):
+    """The oracle: count epochs since the last improvement, one at a time."""
+    best, since, best_epoch = float("inf"), 0, 1
+    for epoch, loss in enumerate(losses, start=1):
+        if loss < best:
+            best, since, best_epoch = loss, 0, epoch
+        else:
+            since += 1
+            if since == patience:
+                return epoch, best_epoch
+    return len(losses), best_epoch
+
+
+def test_early_stopping_agrees_with_counting():
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(200):
+        n = int(torch.randint(1, 15, (1,), generator=gen))
+        losses = torch.rand(n, generator=gen).tolist()
+        for patience in (1, 2, 4):
+            assert early_stopping(losses, patience) == _stop_by_counting(
+                losses, patience
+            )
+    assert early_stopping([3.0, 2.0, 1.0], patience=1) == (3, 3)  # never stops
+    assert early_stopping([1.0, float("nan"), 2.0], patience=2) == (3, 1)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: lr_schedule("linear", 5), "kind='linear' is not supported"),
+        (lambda: lr_schedule("step", 5), "needs step_size"),
+        (lambda: lr_schedule("cosine", 5, warmup=5), "warmup=5"),
+        (lambda: lr_schedule("cosine", 0), "steps=0"),
+        (lambda: early_stopping([], 2), "empty"),
+        (lambda: early_stopping([1.0], 0), "patience=0"),
+    ],
+)
+def test_schedule_and_stopping_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

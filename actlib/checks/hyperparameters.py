@@ -1,13 +1,16 @@
 """The checks of chapter "Hyperparameter search" (``chapters/hyperparameters.ipynb``).
 
 Exercises: sampling on a log scale, the chance that random search hits the best region,
-the sizes of k-fold validation folds, and where the best value lies in its range.
+the sizes of stratified k-fold validation folds, where the best value lies in its range,
+the first loss of a fresh network, reading loss curves, and the cost of successive
+halving.
 """
 
 import math
 
 import torch
 
+from ..training import History
 from .core import DTYPE
 from .registry import Exercise, Mistake
 
@@ -16,6 +19,10 @@ __all__ = [
     "check_hit_probability",
     "check_kfold_sizes",
     "check_log_position",
+    "check_first_loss",
+    "check_diagnose",
+    "check_halving_cost",
+    "DIAGNOSES",
 ]
 
 
@@ -108,14 +115,17 @@ def check_hit_probability(hit_probability):
 
 
 def _kfold_sizes(n, k):
-    from sklearn.model_selection import KFold  # the standard tool is the oracle
+    # the standard tool is the reference: StratifiedKFold on labels of 2 classes, each
+    # with at least k members (the chapter's folds are stratified)
+    from sklearn.model_selection import StratifiedKFold
 
-    return [len(test) for _, test in KFold(n_splits=k).split(range(n))]
+    y = [i % 2 for i in range(n)]
+    return [len(test) for _, test in StratifiedKFold(n_splits=k).split(y, y)]
 
 
 _KFOLD_SIZES = Exercise(
     reference=_kfold_sizes,
-    inputs=lambda: [(10, 5), (1347, 5), (11, 3), (7, 7), (100, 8), (1010, 4)],
+    inputs=lambda: [(10, 5), (1347, 5), (11, 3), (14, 7), (100, 8), (1010, 4)],
     mistakes=(
         Mistake(
             lambda n, k: [n // k] * k,
@@ -123,8 +133,8 @@ _KFOLD_SIZES = Exercise(
         ),
         Mistake(
             lambda n, k: [n // k] * (k - 1) + [n - (k - 1) * (n // k)],
-            "that puts the whole remainder in the last fold; KFold spreads it, one "
-            "extra example to each of the first n % k folds.",
+            "that puts the whole remainder in the last fold; StratifiedKFold spreads "
+            "it, one extra example to each of the first n % k folds.",
         ),
     ),
 )
@@ -135,14 +145,14 @@ def check_kfold_sizes(kfold_sizes):
     """Exercise ``hp-ex-kfold`` (chapter "Hyperparameter search").
 
     ``kfold_sizes(n, k)`` must return the validation-fold sizes of ``sklearn``'s
-    ``KFold(k)`` on ``n`` examples: every fold gets ``n // k``, and the first ``n % k``
-    folds one more.
+    ``StratifiedKFold(k)`` (and ``KFold(k)``, the same sizes) on ``n`` examples: every
+    fold gets ``n // k``, and the first ``n % k`` folds one more.
     """
     _KFOLD_SIZES.run(
         kfold_sizes,
         name="kfold_sizes",
         arg_names=["n", "k"],
-        against="sklearn.model_selection.KFold",
+        against="sklearn.model_selection.StratifiedKFold",
         atol=0,
         rtol=0,
         hint="k folds of n // k examples leave n % k over: give one of them to each of "
@@ -189,4 +199,223 @@ def check_log_position(log_position):
         rtol=1e-9,
         hint="measure in decades: (log10(best) - log10(low)) / (log10(high) - "
         "log10(low)).",
+    )
+
+
+_FIRST_LOSS = Exercise(
+    reference=lambda C: math.log(C),
+    inputs=lambda: [2, 3, 10, 100, 1000],
+    mistakes=(
+        Mistake(
+            lambda C: math.log10(C),
+            "cross-entropy uses the natural logarithm (torch's log), not log10.",
+        ),
+        Mistake(
+            lambda C: math.log2(C),
+            "cross-entropy in torch is in nats: the natural logarithm, not log2.",
+        ),
+        Mistake(
+            lambda C: 1 / C,
+            "1 / C is the probability of the right class; the loss is minus its log.",
+        ),
+        Mistake(
+            lambda C: 1 - 1 / C,
+            "that is the error rate of guessing; the loss is -log of the probability "
+            "given to the right class.",
+        ),
+    ),
+)
+
+
+@_FIRST_LOSS.register
+def check_first_loss(first_loss):
+    """Exercise ``hp-ex-first-loss`` (chapter "Hyperparameter search").
+
+    ``first_loss(C)``: the cross-entropy of a network that gives each of ``C`` classes
+    the same probability, :math:`-\\log(1/C) = \\log C`.
+    """
+    _FIRST_LOSS.run(
+        first_loss,
+        name="first_loss",
+        arg_names=["C"],
+        against="-log(1/C)",
+        atol=1e-9,
+        rtol=1e-9,
+        hint="each class gets probability 1/C; the loss is -log of the right class's.",
+    )
+
+
+#: The diagnoses of exercise ``hp-ex-curves``, in the order the check numbers them.
+DIAGNOSES = ("diverging", "too slow", "overfitting", "fine")
+
+
+def _history(train_loss, val_loss, train_acc, val_acc):
+    diverged = not all(math.isfinite(v) for v in train_loss)
+    ok = [i for i, v in enumerate(train_loss) if math.isfinite(v)]
+    cut = ok[-1] + 1 if ok else 0
+    return History(
+        step_loss=list(train_loss),
+        train_loss=list(train_loss[:cut]),
+        train_acc=list(train_acc[:cut]),
+        val_loss=list(val_loss[:cut]),
+        val_acc=list(val_acc[:cut]),
+        diverged=diverged,
+    )
+
+
+def _curves():
+    """Histories of 10 epochs, each plainly one of DIAGNOSES, with its label."""
+    e = torch.arange(1, 11, dtype=DTYPE)
+    out = []
+    for rate, gap, label in [
+        (0.02, 0.0, "too slow"),
+        (0.04, 0.01, "too slow"),
+        (0.8, 0.01, "fine"),
+        (0.5, 0.02, "fine"),
+        (1.2, 0.25, "overfitting"),
+        (0.9, 0.35, "overfitting"),
+    ]:
+        train = 2.3 * torch.exp(-rate * e)  # the training loss falls at this rate
+        train_acc = 1 - 0.9 * torch.exp(-1.5 * rate * e)
+        val_acc = train_acc - gap * (1 - torch.exp(-0.5 * e))
+        # past a point the validation loss of an overfitting run rises again
+        val = train + 6 * gap * (e / 10) ** 2
+        out.append((_history(*(t.tolist() for t in (train, val, train_acc, val_acc))),
+                    label))  # fmt: skip
+    for blow in (3, 6):
+        train = [2.3 * (0.6 if i < blow else 10.0 ** (i - blow + 1)) for i in range(8)]
+        train += [math.inf]
+        acc = [0.5] * blow + [0.1] * (9 - blow)
+        out.append((_history(train, train, acc, acc), "diverging"))
+    return out
+
+
+def _diagnose(history):
+    """The reference: the rules of the chapter's section on reading curves."""
+    if history.diverged:
+        return "diverging"
+    if history.train_acc[-1] - history.val_acc[-1] > 0.1:
+        return "overfitting"
+    if history.train_loss[-1] > 0.5 * history.train_loss[0]:
+        return "too slow"
+    return "fine"
+
+
+def _as_index(f):
+    """A diagnose function as one returning the index of its diagnosis (-1 unknown)."""
+
+    def index(history):
+        label = f(history)
+        return DIAGNOSES.index(label) if label in DIAGNOSES else -1
+
+    return index
+
+
+_DIAGNOSE = Exercise(
+    reference=_diagnose,
+    inputs=lambda: [h for h, _ in _curves()],
+    mistakes=(
+        Mistake(
+            lambda h: (
+                "diverging"
+                if h.diverged
+                else "too slow"
+                if h.train_loss[-1] > 0.5 * h.train_loss[0]
+                else "fine"
+            ),
+            "the training curves alone cannot show overfitting: compare the training "
+            "and validation accuracies.",
+        ),
+        Mistake(
+            lambda h: (
+                "diverging"
+                if h.diverged
+                else "overfitting"
+                if h.train_acc[-1] - h.val_acc[-1] > 0.1
+                else "fine"
+            ),
+            "a loss that has not even halved in 10 epochs is a learning rate too small "
+            "(or too few epochs): compare the last training loss with the first.",
+        ),
+    ),
+)
+
+
+@_DIAGNOSE.register
+def check_diagnose(diagnose):
+    """Exercise ``hp-ex-curves`` (chapter "Hyperparameter search").
+
+    ``diagnose(history)`` names what a ``History`` shows: one of ``DIAGNOSES``
+    (``"diverging"``, ``"too slow"``, ``"overfitting"``, ``"fine"``). The check runs it
+    on eight made-up histories, each plainly one of them; any rules that name all
+    eight rightly pass.
+    """
+    _DIAGNOSE.run(
+        diagnose,
+        adapt=_as_index,
+        name="diagnose",
+        arg_names=["history"],
+        against="the diagnoses of made-up runs",
+        atol=0,
+        rtol=0,
+        hint=f"return one of {list(DIAGNOSES)}: a non-finite loss first, then a "
+        "train/validation gap, then a training loss that barely falls.",
+    )
+
+
+def _halving_cost(n, eta, rungs, min_epochs):
+    cost, K, epochs = n * min_epochs, n, min_epochs
+    for _ in range(rungs - 1):
+        K = max(1, K // eta)
+        cost += K * (epochs * eta - epochs)  # the survivors continue, not restart
+        epochs *= eta
+    return cost
+
+
+_HALVING_COST = Exercise(
+    reference=_halving_cost,
+    inputs=lambda: [
+        (27, 3, 3, 1),
+        (81, 3, 4, 1),
+        (16, 2, 4, 1),
+        (30, 3, 3, 2),
+        (10, 3, 3, 1),
+        (5, 2, 1, 3),
+    ],  # fmt: skip
+    mistakes=(
+        Mistake(
+            lambda n, eta, rungs, e0: sum(
+                max(1, n // eta**i) * e0 * eta**i for i in range(rungs)
+            ),
+            "the survivors are continued, not retrained: a rung costs only the epochs "
+            "it adds, e_i - e_(i-1), per trial.",
+        ),
+        Mistake(
+            lambda n, eta, rungs, e0: sum(
+                max(1, n // eta**i) * e0 for i in range(rungs)
+            ),
+            "each rung trains its survivors eta times longer than the last: the epochs "
+            "it adds grow as e0 (eta - 1) eta^(i-1).",
+        ),
+    ),
+)
+
+
+@_HALVING_COST.register
+def check_halving_cost(halving_cost):
+    """Exercise ``hp-ex-halving-cost`` (chapter "Hyperparameter search").
+
+    ``halving_cost(n, eta, rungs, min_epochs)``: the trial-epochs successive halving
+    spends, :math:`\\sum_i K_i (e_i - e_{i-1})` with :math:`K_{i+1} = \\max(1,
+    \\lfloor K_i/\\eta \\rfloor)` and :math:`e_i = e_0 \\eta^i`.
+    """
+    _HALVING_COST.run(
+        halving_cost,
+        name="halving_cost",
+        arg_names=["n", "eta", "rungs", "min_epochs"],
+        against="a count of the epochs of actlib.successive_halving",
+        atol=0,
+        rtol=0,
+        hint="rung 0 trains n trials for min_epochs; each later rung keeps "
+        "max(1, K // eta) and trains them from e to eta * e epochs.",
     )
