@@ -13,22 +13,25 @@ test can compare it with autograd), its counterpart in ``torch.nn``, its paramet
 its largest slope (see ``_Activation``). ``get_activation``, ``derivative``,
 ``activation_names``, the diagnostics and the benchmark all read these declarations.
 
-==========  =========  ====================================  ========================
-name        class      :math:`g(z)`                          keywords (torch's
-                                                             defaults)
-==========  =========  ====================================  ========================
-identity    Identity   :math:`z`
-sigmoid     Sigmoid    :math:`1 / (1 + e^{-z})`
-tanh        Tanh       :math:`2\sigma(2z) - 1`
-relu        ReLU       :math:`\max(0, z)`
-leaky_relu  LeakyReLU  :math:`\max(s z, z)`                  negative_slope=0.01
-prelu       PReLU      :math:`\max(\alpha z, z)`, learned    num_parameters=1,
-                                                             init=0.25
-elu         ELU        :math:`z` or :math:`\alpha(e^z - 1)`  alpha=1.0
-gelu        GELU       :math:`z \Phi(z)`                     approximate="none"
-silu        SiLU       :math:`z \sigma(z)`
-softplus    Softplus   :math:`\log(1 + e^{\beta z}) / \beta`  beta=1.0, threshold=20.0
-==========  =========  ====================================  ========================
+===============  ==============  ==================================  ===================
+name             class           :math:`g(z)`                        keywords
+                                                                     (torch's
+                                                                     defaults)
+===============  ==============  ==================================  ===================
+identity         Identity        :math:`z`
+sigmoid          Sigmoid         :math:`1 / (1 + e^{-z})`
+tanh             Tanh            :math:`2\sigma(2z) - 1`
+centred_sigmoid  CentredSigmoid  :math:`\sigma(z) - 1/2`
+relu             ReLU            :math:`\max(0, z)`
+leaky_relu       LeakyReLU       :math:`\max(s z, z)`                negative_slope=0.01
+prelu            PReLU           :math:`\max(\alpha z, z)`, learned  num_parameters=1,
+                                                                     init=0.25
+elu              ELU             :math:`z` or :math:`\alpha(e^z-1)`  alpha=1.0
+gelu             GELU            :math:`z \Phi(z)`                   approximate="none"
+silu             SiLU            :math:`z \sigma(z)`
+softplus         Softplus        :math:`\log(1+e^{\beta z})/\beta`   beta=1.0,
+                                                                     threshold=20.0
+===============  ==============  ==================================  ===================
 
 ``Maxout`` (a layer with its own weights, not a fixed function) and the output-layer
 helpers ``softmax``, ``log_softmax`` and ``output_activation`` complete the module.
@@ -52,6 +55,7 @@ __all__ = [
     "Identity",
     "Sigmoid",
     "Tanh",
+    "CentredSigmoid",
     "ReLU",
     "LeakyReLU",
     "PReLU",
@@ -235,6 +239,50 @@ class Tanh(_Activation):
     @staticmethod
     def max_derivative():
         return 1.0  # tanh'(0)
+
+
+class CentredSigmoid(_Activation):
+    r"""The sigmoid shifted down by a half: zero-centred, with the sigmoid's slope.
+
+    .. math::
+
+        g(z) = \sigma(z) - \tfrac12 = \tfrac12 \tanh(z / 2), \qquad
+        g'(z) = \sigma'(z) = \tfrac14 \bigl(1 - \tanh^2(z / 2)\bigr) \le \tfrac14
+
+    It keeps everything of the sigmoid but the offset: the same slope at every
+    :math:`z`, the same saturation, outputs in :math:`(-\tfrac12, \tfrac12)` instead of
+    :math:`(0, 1)`. Set beside the sigmoid and tanh in an experiment, it separates the
+    sigmoid's two handicaps: its outputs that are all positive (it removes that one) and
+    its slope of at most :math:`\tfrac14` (it keeps that one; tanh has slope 1). The
+    forward pass uses the tanh form, which keeps full precision near 0. torch has no
+    module for it: ``torch_class`` is ``None``.
+
+    Shape:
+        Input :math:`(*)`, output :math:`(*)`, the same shape.
+
+    Example::
+
+        >>> g = CentredSigmoid()
+        >>> g(torch.tensor([0.0, 2.0]))
+        tensor([0.0000, 0.3808])
+
+    Taught in: chapter "Activation functions".
+    """
+
+    name = "centred_sigmoid"
+    torch_class = None  # no counterpart in torch.nn
+
+    def forward(self, z):
+        return 0.5 * torch.tanh(0.5 * z)  # σ(z) - ½, without the cancellation
+
+    @staticmethod
+    def derivative(z):
+        t = torch.tanh(0.5 * z)
+        return 0.25 * (1 - t * t)  # ¼ (1 - tanh²(z/2)) = σ(z)(1 - σ(z))
+
+    @staticmethod
+    def max_derivative():
+        return 0.25  # at z = 0, as the sigmoid's
 
 
 class ReLU(_Activation):
@@ -661,7 +709,7 @@ class Maxout(nn.Module):
     One ``nn.Linear`` (``self.linear``) computes all pieces at once; its weight stacks
     :math:`[W_1; W_2; \dots; W_k]`, shape ``(k * out_features, in_features)``. Maxout
     generalises ReLU (:math:`k = 2`, :math:`W_2 = 0`, :math:`b_2 = 0`) and Leaky ReLU
-    with slope :math:`a \le 1` (:math:`k = 2`, :math:`W_2 = a W_1` and
+    with slope :math:`0 \le a \le 1` (:math:`k = 2`, :math:`W_2 = a W_1` and
     :math:`b_2 = a b_1`: both, so that the second piece is :math:`a` times the first),
     and never dies: some piece always passes a gradient. The price is :math:`k` times
     the parameters of a plain layer. Paper: Goodfellow, Warde-Farley, Mirza, Courville &
@@ -752,6 +800,7 @@ ACTIVATIONS = {
         Identity,
         Sigmoid,
         Tanh,
+        CentredSigmoid,
         ReLU,
         LeakyReLU,
         PReLU,

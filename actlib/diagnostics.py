@@ -32,14 +32,16 @@ def _identify(module):
     """``(name, params)`` if ``module`` is an activation, else ``None``.
 
     An activation is one of actlib's classes, ``Maxout``, or the torch counterpart that
-    each class declares (``nn.ReLU`` for ``ReLU``, ...); the class reads the parameters
-    off either. torch's ``nn.Identity`` is left out: it also stands in for a layer that
-    is not there.
+    each class declares (``nn.ReLU`` for ``ReLU``, ...; ``CentredSigmoid`` has none);
+    the class reads the parameters off either. torch's ``nn.Identity`` is left out: it
+    also stands in for a layer that is not there.
     """
     if isinstance(module, activations.Maxout):
         return "maxout", {}
     for name, cls in activations.ACTIVATIONS.items():
-        kinds = (cls,) if cls.torch_class is nn.Identity else (cls, cls.torch_class)
+        # torch's nn.Identity stands in for a missing layer; some have no counterpart
+        bare = cls.torch_class in (nn.Identity, None)
+        kinds = (cls,) if bare else (cls, cls.torch_class)
         if isinstance(module, kinds):
             return name, cls.params_of(module)
     return None

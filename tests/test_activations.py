@@ -21,6 +21,7 @@ NAMES = [
     "identity",
     "sigmoid",
     "tanh",
+    "centred_sigmoid",
     "relu",
     "leaky_relu",
     "prelu",
@@ -44,6 +45,7 @@ CASES = [
     ("identity", {}, {}, lambda z: z),
     ("sigmoid", {}, {}, lambda z: 1 / (1 + torch.exp(-z))),
     ("tanh", {}, {}, lambda z: 2 / (1 + torch.exp(-2 * z)) - 1),
+    ("centred_sigmoid", {}, {}, lambda z: 1 / (1 + torch.exp(-z)) - 0.5),
     ("relu", {}, {}, lambda z: where_positive(z, torch.zeros_like(z))),
     ("leaky_relu", {}, {"negative_slope": 0.01}, lambda z: where_positive(z, 0.01 * z)),
     (
@@ -134,6 +136,8 @@ def test_every_activation_matches_its_torch_counterpart(name, dtype):
     Parametrised over the registry: a new activation is checked without a new test.
     """
     cls = act.ACTIVATIONS[name]
+    if cls.torch_class is None:  # torch has no module for it: see its own test
+        pytest.skip(f"{name} has no torch counterpart")
     assert cls.name == name and issubclass(cls.torch_class, nn.Module)
     assert cls.torch_class.__module__.startswith("torch.nn.")
     ours, theirs = cls().to(dtype), cls.torch_class().to(dtype)
@@ -159,6 +163,8 @@ def test_forward_derivative_and_params_with_torch_keywords(
     name, params, dparams, formula, dtype
 ):
     cls = act.ACTIVATIONS[name]
+    if cls.torch_class is None:  # torch has no module for it: see its own test
+        pytest.skip(f"{name} has no torch counterpart")
     ours = act.get_activation(name, **params).to(dtype)
     theirs = cls.torch_class(**params).to(dtype)  # the same keywords as torch's
     z = grid(dtype)
@@ -225,6 +231,22 @@ def test_relu_derivative_is_zero_or_one():
     z = torch.randn(1000, generator=torch.Generator().manual_seed(0))
     values = set(act.derivative("relu", z).tolist())
     assert values == {0.0, 1.0}  # the erratum "0 < g'(z) < 1" is wrong
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_centred_sigmoid_is_the_sigmoid_shifted_down_by_a_half(dtype):
+    """torch has no module for it: the oracles are torch.sigmoid and its autograd."""
+    z = grid(dtype)
+    g = act.get_activation("centred_sigmoid")
+    assert g.params == {} and act.ACTIVATIONS["centred_sigmoid"].torch_class is None
+    torch.testing.assert_close(g(z), torch.sigmoid(z) - 0.5)
+    torch.testing.assert_close(g(-z), -g(z), rtol=0, atol=0)  # zero-centred: odd
+    d = act.derivative("centred_sigmoid", z)
+    assert d.dtype == dtype and torch.isfinite(d).all()
+    torch.testing.assert_close(d, autograd_derivative(lambda t: torch.sigmoid(t), z))
+    cls = act.ACTIVATIONS["centred_sigmoid"]
+    assert cls.max_derivative() == pytest.approx(largest_slope(nn.Sigmoid()), rel=1e-5)
+    assert torch.autograd.gradcheck(g, z[:121].double().requires_grad_())
 
 
 def test_sigmoid_gradient_at_ten_is_small_but_not_zero():

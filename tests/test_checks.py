@@ -15,13 +15,14 @@ import itertools
 import json
 import math
 import re
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.integrate
 import scipy.optimize
 import scipy.special
+import scipy.stats
 import torch
 import torch.nn.functional as F
 from sklearn.preprocessing import StandardScaler
@@ -249,26 +250,26 @@ def _sigmoid_grad_overflowing(z):
     return torch.exp(-z) / (1 + torch.exp(-z)) ** 2
 
 
-def _tanh_minus_overflowing(z):
-    return -(torch.exp(z) - torch.exp(-z)) / (torch.exp(z) + torch.exp(-z))
-
-
 # Wrong answers beyond the catalogue: where the message points, the generic hint, the
 # overflow note, a known mistake written another way.
 @pytest.mark.parametrize(
     "name, answer, match",
     [
         ("check_sigmoid_grad", _sigmoid_grad_overflowing, "z = -10000.*not a finite"),
-        ("check_tanh_from_sigmoid", _tanh_minus_overflowing, "minus sign"),
         (
             "check_elu_grad",
             lambda z, alpha: torch.where(z >= 0, 1.0, alpha * torch.exp(z)),
             "z = 0, alpha = 0.5.*left piece",
         ),
         (
-            "check_sigmoid_depth",
-            lambda eps: math.ceil(math.log(eps) / math.log(0.25)),
-            "eps = 0.25: expected 2, got 1.*exact power",
+            "check_chain_gain",
+            lambda w, L: 0.25**L * abs(w) ** L,
+            "w = -4, L = 1: expected -1, got 1",
+        ),
+        (
+            "check_largest_safe_lr",
+            lambda lrs, dead: float(lrs[0]),
+            "expected 0.5, got 0.1",
         ),
         (
             "check_logsumexp",
@@ -364,29 +365,30 @@ def oracle_sigmoid_grad(ref, cases):
         _close(ref(z), s * (1 - s))
 
 
-def oracle_tanh_from_sigmoid(ref, cases):
-    for z in cases:
-        _close(ref(z), np.tanh(_np(z)))
+def oracle_chain_gain(ref, cases):
+    for w, L in cases:  # autograd through the chain, in float64
+        a0 = torch.zeros((), dtype=torch.float64, requires_grad=True)
+        a = a0
+        for _ in range(L):
+            a = torch.sigmoid(w * a) - 0.5
+        (grad,) = torch.autograd.grad(a, a0)
+        _close(ref(w, L), grad.item())
+
+
+def oracle_leaky_mean(ref, cases):
+    for s, sigma in cases:  # the mean as an integral over the normal density
+        mean, _ = scipy.integrate.quad(
+            lambda z: max(s * z, z) * scipy.stats.norm.pdf(z, scale=sigma),
+            -np.inf,
+            np.inf,
+        )
+        _close(ref(s, sigma), mean, rtol=1e-7, atol=1e-9)
 
 
 def oracle_elu_grad(ref, cases):
     for z, alpha in cases:
         x = _np(z)
         _close(ref(z, alpha), np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0))))
-
-
-def oracle_sigmoid_depth(ref, cases):
-    for eps in cases:
-        layers = 1  # counted in exact rational arithmetic
-        while Fraction(1, 4) ** layers >= Fraction(eps):
-            layers += 1
-        assert ref(eps) == layers
-
-
-def oracle_maxout_params(ref, cases):
-    for d_in, d_out, k in cases:  # k linear layers side by side
-        linear = sum(p.numel() for p in nn.Linear(d_in, d_out).parameters())
-        assert ref(d_in, d_out, k) == k * linear
 
 
 def oracle_logsumexp(ref, cases):
@@ -479,10 +481,20 @@ def oracle_whiten(ref, cases):
         _close(np.cov(Y.T, bias=True), np.eye(X.shape[1]), atol=1e-10)
 
 
-def oracle_dead_fraction(ref, cases):
-    for A in cases:
-        columns = A.T.tolist()
-        _close(ref(A), sum(all(v == 0 for v in c) for c in columns) / len(columns))
+def oracle_dead_for_good(ref, cases):
+    for (masks,) in cases:  # unit by unit: silent, and fed by the fixed data
+        expected = [
+            bool(silent) and layer == 0
+            for layer, m in enumerate(masks)
+            for silent in m.tolist()
+        ]
+        assert ref(masks).tolist() == expected
+
+
+def oracle_largest_safe_lr(ref, cases):
+    for lrs, dead in cases:  # row by row
+        safe = [lr for lr, row in zip(lrs.tolist(), dead.tolist()) if max(row) == 0]
+        assert float(ref(lrs, dead)) == max(safe)
 
 
 def _std_of_draw(init_, shape, **kwargs):
@@ -775,6 +787,9 @@ def test_a_reference_agrees_with_an_independent_oracle(name):
     "name, wrong",
     [
         ("check_hat", lambda x: 1 - x.abs()),
+        ("check_chain_gain", lambda w, L: 0.25**L),
+        ("check_leaky_mean", lambda s, sigma: (1 - s) * sigma / 2),
+        ("check_dead_for_good", lambda masks: torch.cat(list(masks))),
         ("check_kfold_sizes", lambda n, k: [n // k] * k),
         ("check_xavier_std", lambda n, m: 2 / (n + m)),
         ("check_fold_batchnorm", lambda W, b, g, be, m, v, eps: (W, b)),

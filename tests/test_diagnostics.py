@@ -161,7 +161,8 @@ def test_every_torch_counterpart_gives_the_row_of_ours(batch, name):
     linear = nn.Linear(64, 16)
     with torch.no_grad():
         linear.weight.mul_(4.0)  # large enough to saturate a sigmoid or a tanh
-    theirs = nn.Sequential(linear, cls.torch_class(**params), nn.Linear(16, 10))
+    kind = cls.torch_class or cls  # no torch module (centred_sigmoid): ours alone
+    theirs = nn.Sequential(linear, kind(**params), nn.Linear(16, 10))
     ours = nn.Sequential(linear, cls(**params), theirs[2])
     if cls.torch_class is nn.Identity:  # torch's nn.Identity is a placeholder
         assert layer_stats(theirs, X) == []

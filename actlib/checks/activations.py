@@ -1,8 +1,9 @@
 """The checks of chapter "Activation functions" (``chapters/activations.ipynb``).
 
-Exercises: the sigmoid's derivative, tanh from the sigmoid, ELU's derivative, how many
-sigmoid layers shrink a gradient below ``eps``, the parameters of a Maxout layer, a
-stable log-sum-exp, and, in the section "Dead ReLUs", the fraction of dead units.
+Exercises: the sigmoid's derivative (implement), the gradient through a chain of
+centred sigmoids (predict), the mean output of Leaky ReLU (predict), ELU's derivative
+(implement), which silent units are dead for good (diagnose), the largest learning rate
+at which no unit dies (design) and a stable log-sum-exp (implement).
 """
 
 import math
@@ -10,18 +11,17 @@ import math
 import torch
 import torch.nn.functional as F
 
-from ..activations import Maxout
 from .core import DTYPE
 from .registry import Exercise, Mistake
 
 __all__ = [
     "check_sigmoid_grad",
-    "check_tanh_from_sigmoid",
+    "check_chain_gain",
+    "check_leaky_mean",
     "check_elu_grad",
-    "check_sigmoid_depth",
-    "check_maxout_params",
+    "check_dead_for_good",
+    "check_largest_safe_lr",
     "check_logsumexp",
-    "check_dead_fraction",
 ]
 
 
@@ -82,44 +82,106 @@ def check_sigmoid_grad(sigmoid_grad):
     )
 
 
-_TANH_FROM_SIGMOID = Exercise(
-    reference=torch.tanh,
-    inputs=_grid,
+def _chain_inputs():
+    return [(w, L) for w in (4.0, 1.0, 8.0, 2.0, -4.0, 0.5) for L in (1, 2, 5, 20)]
+
+
+_CHAIN_GAIN = Exercise(
+    reference=lambda w, L: (w / 4) ** L,
+    inputs=_chain_inputs,
     mistakes=(
         Mistake(
-            lambda z: 2 * torch.sigmoid(z) - 1,
-            "2σ(z) − 1 is tanh(z/2): double the input too, 2σ(2z) − 1.",
+            lambda w, L: 0.25**L,
+            "that is the slopes alone: each layer also multiplies by its weight w, "
+            "so the factor per layer is w · σ'(0) = w / 4.",
         ),
         Mistake(
-            lambda z: torch.sigmoid(2 * z),
-            "σ(2z) lies in (0, 1); stretch it to (−1, 1): 2σ(2z) − 1.",
+            lambda w, L: float(w) ** L,
+            "that is the weights alone: each layer also multiplies by the slope "
+            "σ'(0) = 1/4.",
         ),
         Mistake(
-            lambda z: -torch.tanh(z),
-            "your function is −tanh(z): the leading minus sign (as in some lecture "
-            "notes) is wrong; tanh(z) > 0 for z > 0.",
+            lambda w, L: w * 0.25**L,
+            "the weight appears once per layer, like the slope: (w / 4) to the "
+            "power L.",
         ),
     ),
 )
 
 
-@_TANH_FROM_SIGMOID.register
-def check_tanh_from_sigmoid(tanh_from_sigmoid):
-    """Exercise ``act-ex-tanh-sigmoid`` (chapter "Activation functions").
+@_CHAIN_GAIN.register
+def check_chain_gain(chain_gain):
+    r"""Exercise ``act-ex-chain-gain`` (chapter "Activation functions").
 
-    ``tanh_from_sigmoid(z)`` must return 2σ(2z) - 1, which equals tanh(z); the oracle is
-    ``torch.tanh``.
+    ``chain_gain(w, L)`` must return the derivative of the output of L centred-sigmoid
+    units in a chain, :math:`a_l = \sigma(w a_{l-1}) - 1/2`, with respect to the input
+    :math:`a_0 = 0`: every pre-activation stays 0, so each layer multiplies by
+    :math:`w\,\sigma'(0) = w / 4`, and the answer is :math:`(w/4)^L`.
     """
-    _TANH_FROM_SIGMOID.run(
-        tanh_from_sigmoid,
-        name="tanh_from_sigmoid",
-        arg_names=["z"],
-        against="torch.tanh",
+    _CHAIN_GAIN.run(
+        chain_gain,
+        name="chain_gain",
+        arg_names=["w", "L"],
+        against="the product of the Jacobians",
+        atol=1e-12,
+        rtol=1e-9,
+        note="w = 4 (the weight that undoes the quarter) and w < 0 included",
+        hint="at a_0 = 0 every z is 0, so every layer multiplies the gradient by its "
+        "weight times its slope, w · σ'(0) = w / 4; L layers multiply L such factors.",
+    )
+
+
+def _leaky_inputs():
+    return [(s, sigma) for s in (0.0, 0.01, 0.2, 0.5, 1.0) for sigma in (1.0, 2.0, 0.5)]
+
+
+_SQRT_2PI = math.sqrt(2 * math.pi)
+
+_LEAKY_MEAN = Exercise(
+    reference=lambda s, sigma=1.0: (1 - s) * sigma / _SQRT_2PI,
+    inputs=_leaky_inputs,
+    mistakes=(
+        Mistake(
+            lambda s, sigma=1.0: sigma / _SQRT_2PI,
+            "that is ReLU's mean, whatever s: the negative half adds s · E[z; z < 0] "
+            "= −s σ / √(2π).",
+        ),
+        Mistake(
+            lambda s, sigma=1.0: (1 + s) * sigma / _SQRT_2PI,
+            "check the sign of the negative half: s z < 0 there, so it lowers the "
+            "mean: (1 − s) σ / √(2π).",
+        ),
+        Mistake(
+            lambda s, sigma=1.0: (1 - s) * sigma * math.sqrt(2 / math.pi),
+            "σ √(2/π) is E[z | z > 0], the mean over the positive half only; weigh it "
+            "by P(z > 0) = 1/2.",
+        ),
+        Mistake(
+            lambda s, sigma=1.0: (1 - s) / _SQRT_2PI,
+            "right for σ = 1 only: the mean of a positive part scales with σ.",
+        ),
+    ),
+)
+
+
+@_LEAKY_MEAN.register
+def check_leaky_mean(leaky_mean):
+    r"""Exercise ``act-ex-leaky-mean`` (chapter "Activation functions").
+
+    ``leaky_mean(s, sigma)`` must return the mean output of Leaky ReLU with slope ``s``
+    for inputs :math:`z \sim N(0, \sigma^2)`:
+    :math:`E[\max(sz, z)] = (1 - s)\,\sigma / \sqrt{2\pi}`.
+    """
+    _LEAKY_MEAN.run(
+        leaky_mean,
+        name="leaky_mean",
+        arg_names=["s", "sigma"],
+        against="the closed form (1 − s) σ / √(2π)",
         atol=1e-9,
         rtol=1e-6,
-        note="z = 0 and |z| = 1e4 included",
-        hint="tanh(z) = 2σ(2z) − 1: double the input, apply torch.sigmoid, double the "
-        "output, subtract 1.",
+        note="s = 0 (ReLU) and s = 1 (the identity, mean 0) included",
+        hint="split the mean into the two halves: E[z; z > 0] = σ / √(2π) and "
+        "E[s z; z < 0] = −s σ / √(2π).",
     )
 
 
@@ -174,113 +236,6 @@ def check_elu_grad(elu_grad):
         note="for alpha = 1, 0.5 and 2, z = 0 included",
         hint="ELU'(z) = 1 for z > 0 and α·e^z for z ≤ 0 (at z = 0 use the left piece, "
         "α, as torch does). torch.where(z > 0, 1.0, alpha * torch.exp(z)) is one line.",
-    )
-
-
-def _layers_below(eps):
-    """The smallest number of layers L >= 1 with 0.25**L < eps.
-
-    Exact: the powers of 1/4 are exact floats.
-    """
-    layers = 1
-    while 0.25**layers >= eps:
-        layers += 1
-    return layers
-
-
-_SIGMOID_DEPTH = Exercise(
-    reference=_layers_below,
-    inputs=lambda: [1e-6, 1e-3, 0.5, 0.25, 0.0625, 1e-12, 1.0],
-    mistakes=(
-        Mistake(
-            lambda eps: math.ceil(math.log(eps) / math.log(0.25)),
-            "ceil(log(eps) / log(0.25)) is one short when eps is an exact power of 1/4 "
-            "(eps = 0.25 needs 2 layers: 0.25¹ is not strictly below 0.25).",
-        ),
-        Mistake(
-            lambda eps: _layers_below(eps) - 1,
-            "one layer short: 0.25**L must be strictly below eps.",
-        ),
-        Mistake(
-            lambda eps: _layers_below(eps) + 1,
-            "one layer too many: stop at the first L with 0.25**L < eps.",
-        ),
-    ),
-)
-
-
-@_SIGMOID_DEPTH.register
-def check_sigmoid_depth(sigmoid_depth):
-    """Exercise ``act-ex-sigmoid-depth`` (chapter "Activation functions").
-
-    ``sigmoid_depth(eps)`` must return the smallest number of layers ``L >= 1`` for
-    which the bound on the product of sigmoid derivatives, ``0.25**L``, is strictly
-    below ``eps`` (0 < eps <= 1).
-    """
-    _SIGMOID_DEPTH.run(
-        sigmoid_depth,
-        name="sigmoid_depth",
-        arg_names=["eps"],
-        against="a direct count",
-        atol=0,
-        rtol=0,
-        note="eps = 0.25 (exactly 0.25¹) included",
-        hint="multiply by 0.25 one layer at a time until the product is strictly below "
-        "eps (a while loop), or use math.log with care: at eps = 0.25 one layer gives "
-        "exactly 0.25, which is not below it.",
-    )
-
-
-def _maxout_count(d_in, d_out, k):
-    """The parameters of actlib.Maxout(d_in, d_out, k), biases included, counted."""
-    return sum(p.numel() for p in Maxout(d_in, d_out, k=k).parameters())
-
-
-_MAXOUT_PARAMS = Exercise(
-    reference=_maxout_count,
-    inputs=lambda: [
-        (64, 32, 2),
-        (2, 1, 2),
-        (1, 1, 1),
-        (10, 7, 3),
-        (784, 100, 4),
-        (64, 32, 1),
-    ],
-    mistakes=(
-        Mistake(
-            lambda d_in, d_out, k: k * d_in * d_out,
-            "count the biases too: each of the k pieces has d_out of them.",
-        ),
-        Mistake(
-            lambda d_in, d_out, k: d_in * d_out + d_out,
-            "that is one linear layer: each of the k pieces has its own weights and "
-            "biases.",
-        ),
-        Mistake(
-            lambda d_in, d_out, k: k * d_in * d_out + d_out,
-            "each of the k pieces has its own d_out biases, not one shared set.",
-        ),
-    ),
-)
-
-
-@_MAXOUT_PARAMS.register
-def check_maxout_params(maxout_params):
-    """Exercise ``act-ex-maxout-params`` (chapter "Activation functions").
-
-    ``maxout_params(d_in, d_out, k)`` must return the number of learned parameters
-    (weights and biases) of a Maxout layer with ``k`` pieces; the oracle counts the
-    parameters of ``actlib.Maxout(d_in, d_out, k=k)``.
-    """
-    _MAXOUT_PARAMS.run(
-        maxout_params,
-        name="maxout_params",
-        arg_names=["d_in", "d_out", "k"],
-        against="the parameters of actlib.Maxout",
-        atol=0,
-        rtol=0,
-        hint="a Maxout layer is k linear layers side by side: each has a (d_out, d_in) "
-        "weight and d_out biases.",
     )
 
 
@@ -344,54 +299,138 @@ def check_logsumexp(logsumexp):
     )
 
 
-def _dead_inputs():
+def _masks_inputs():
     gen = torch.Generator().manual_seed(0)
-    A = torch.relu(torch.randn(100, 8, generator=gen, dtype=DTYPE))
-    A[:, [1, 5]] = 0.0  # two dead units: 0.25
-    B = torch.relu(torch.randn(50, 20, generator=gen, dtype=DTYPE) - 1.5)  # few dead
-    C = torch.zeros(10, 4, dtype=DTYPE)  # all dead: 1
-    D = torch.relu(torch.randn(30, 6, generator=gen, dtype=DTYPE)) + 0.1  # none dead: 0
-    return [A, B, C, D]
+
+    def masks(*sizes, p=0.3):
+        return [torch.rand(n, generator=gen) < p for n in sizes]
+
+    none_silent = [torch.zeros(8, dtype=torch.bool), torch.zeros(8, dtype=torch.bool)]
+    deep_only = [torch.zeros(6, dtype=torch.bool), torch.ones(4, dtype=torch.bool)]
+    first_only = [torch.ones(5, dtype=torch.bool), torch.zeros(3, dtype=torch.bool)]
+    return [
+        (masks(64, 64),),
+        (masks(16, 32, 8, p=0.5),),
+        (none_silent,),
+        (deep_only,),
+        (first_only,),
+        (masks(10, p=0.4),),
+    ]
 
 
-_DEAD_FRACTION = Exercise(
-    reference=lambda A: (A == 0).all(dim=0).to(DTYPE).mean(),
-    inputs=_dead_inputs,
+def _dead_for_good(masks):
+    """Silent units of the first hidden layer: its inputs, the data, never move."""
+    return torch.cat([masks[0]] + [torch.zeros_like(m) for m in masks[1:]])
+
+
+_DEAD_FOR_GOOD = Exercise(
+    reference=_dead_for_good,
+    inputs=_masks_inputs,
     mistakes=(
         Mistake(
-            lambda A: (A == 0).to(DTYPE).mean(),
-            "that is the fraction of zero entries; a unit is dead only when its whole "
-            "column is 0.",
+            lambda masks: torch.cat(list(masks)),
+            "a silent unit of a deeper layer is not dead for good: its inputs are the "
+            "outputs of the layers below, which keep learning, so its z can rise above "
+            "0 again.",
         ),
         Mistake(
-            lambda A: (A == 0).all(dim=1).to(DTYPE).mean(),
-            "you looked at rows (examples); a unit is a column: use all(dim=0).",
+            lambda masks: torch.zeros(sum(len(m) for m in masks), dtype=torch.bool),
+            "a silent unit of the first layer cannot come back under plain SGD: its "
+            "inputs are the fixed training data, and its gradient is exactly 0, so "
+            "its weights never move.",
         ),
         Mistake(
-            lambda A: (A == 0).any(dim=0).to(DTYPE).mean(),
-            "any() counts units that are 0 on at least one example (almost all ReLU "
-            "units are); dead means 0 on every example: all().",
+            lambda masks: torch.cat(
+                [torch.zeros_like(m) for m in masks[:-1]] + [masks[-1]]
+            ),
+            "the other way round: the first layer sees the fixed data; the last hidden "
+            "layer sees inputs that move.",
         ),
     ),
 )
 
 
-@_DEAD_FRACTION.register
-def check_dead_fraction(dead_fraction):
-    """Exercise ``act-ex-dead-fraction`` (section "Dead ReLUs", "Activation functions").
+@_DEAD_FOR_GOOD.register
+def check_dead_for_good(dead_for_good):
+    """Exercise ``act-ex-dead-for-good`` (chapter "Activation functions").
 
-    ``dead_fraction(A)`` must return the fraction of units (columns of the
-    ``(N, units)`` ReLU outputs ``A``) that are 0 on every example, as
-    ``actlib.layer_stats`` reports under ``dead``.
+    ``dead_for_good(masks)`` takes one boolean mask per hidden layer (first layer
+    first), ``True`` where a ReLU unit is silent on every training example, and must
+    return one mask of all units (the layers concatenated): ``True`` where plain SGD
+    can never bring the unit back. Only silent units of the first layer qualify.
     """
-    _DEAD_FRACTION.run(
-        dead_fraction,
-        name="dead_fraction",
-        arg_names=["A"],
-        against="a direct count",
-        atol=1e-6,
+    _DEAD_FOR_GOOD.run(
+        dead_for_good,
+        name="dead_for_good",
+        arg_names=["masks"],
+        against="the rule: silent in the first layer",
+        atol=0,
         rtol=0,
-        note="no dead unit and all units dead included",
-        hint="a unit is a column (dim=0 runs over the examples): (A == 0).all(dim=0), "
-        "then the mean of that as floats.",
+        note="networks with one, two and three hidden layers",
+        hint="which units see inputs that never change? Those of the first layer (the "
+        "data). Return torch.cat of the first mask and all-False masks for the others.",
+    )
+
+
+def _sweeps():
+    lrs = torch.tensor([0.1, 0.3, 0.5, 1.0, 2.0], dtype=DTYPE)
+    clean = torch.zeros(5, 3, dtype=DTYPE)
+    one_seed = clean.clone()
+    one_seed[3, 1] = 0.02  # lr = 1: one seed lost a unit
+    one_seed[4] = torch.tensor([0.4, 0.8, 0.1])
+    early = clean.clone()
+    early[2:, 0] = 0.01  # from lr = 0.5 on, seed 0 loses units
+    early[4] = torch.tensor([0.3, 0.0, 0.5])
+    late = clean.clone()
+    late[4, 2] = 0.05
+    return [(lrs, one_seed), (lrs, early), (lrs, late), (lrs, clean)]
+
+
+def _largest_safe(lrs, dead):
+    """The largest learning rate whose row of dead fractions is 0 in every seed."""
+    safe = (dead == 0).all(dim=1)  # (n_lr,)
+    return lrs[safe].max()
+
+
+_LARGEST_SAFE_LR = Exercise(
+    reference=_largest_safe,
+    inputs=_sweeps,
+    mistakes=(
+        Mistake(
+            lambda lrs, dead: lrs[(dead == 0).any(dim=1)].max(),
+            "one clean seed is not enough: no unit may die in any of the seeds "
+            "(.all over the seeds, not .any).",
+        ),
+        Mistake(
+            lambda lrs, dead: lrs[dead.mean(dim=1) < 0.05].max(),
+            "a small average hides a seed that lost units: ask for exactly 0 in every "
+            "seed.",
+        ),
+        Mistake(
+            lambda lrs, dead: (dead == 0).all(dim=1).nonzero().max(),
+            "that is the position of the learning rate in the grid: return the "
+            "learning rate itself, lrs[...].",
+        ),
+    ),
+)
+
+
+@_LARGEST_SAFE_LR.register
+def check_largest_safe_lr(largest_safe_lr):
+    """Exercise ``act-ex-safe-lr`` (chapter "Activation functions").
+
+    ``largest_safe_lr(lrs, dead)`` takes a grid of learning rates ``(n_lr,)`` and the
+    fraction of dead units after training, ``(n_lr, n_seeds)``, and must return the
+    largest learning rate at which no unit died in any seed.
+    """
+    _LARGEST_SAFE_LR.run(
+        largest_safe_lr,
+        name="largest_safe_lr",
+        arg_names=["lrs", "dead"],
+        against="the rows of the sweep",
+        atol=0,
+        rtol=0,
+        note="sweeps where one seed alone loses a unit included",
+        hint="a learning rate is safe when its row of `dead` is 0 in every seed: "
+        "(dead == 0).all(dim=1); return the largest such entry of lrs.",
     )
