@@ -47,14 +47,16 @@ student: $(STAMP)
 # instructor build (and once by nbval) and the student build reuses those executions.
 # nbval runs the chapters in a reader's plain Jupyter: its kernels can import only actlib and
 # what it declares, no myst-nb, no jupyter-book (tests/plain_jupyter/sitecustomize.py).
+# Where two kernels run at once (-n 2), each gets one thread: two kernels of two threads each on
+# two cores spin against each other (measured: 25x the CPU time of one thread under contention).
 test: $(STAMP) $(LAB) lint
 	$(BIN)/python -m pytest tests -n $(JOBS) -p no:cacheprovider
-	PYTHONPATH=tests/plain_jupyter $(BIN)/python -m pytest chapters --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope -p no:cacheprovider
+	OMP_NUM_THREADS=1 PYTHONPATH=tests/plain_jupyter $(BIN)/python -m pytest chapters --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope -p no:cacheprovider
 	rm -rf $(CACHE)
 	$(JB) --all
 	ACTLIB_EDITION=student $(JB) --all --path-output student
 	$(BIN)/python -m bookkit.live --student --executed student/_build/jupyter_execute --out student/notebooks
-	PYTHONPATH=tests/plain_jupyter $(BIN)/python -m pytest tests/live_checks.py -n $(JOBS) -p no:cacheprovider
+	OMP_NUM_THREADS=1 PYTHONPATH=tests/plain_jupyter $(BIN)/python -m pytest tests/live_checks.py -n $(JOBS) -p no:cacheprovider
 	$(BIN)/python -m pytest tests/site_checks.py tests/browser_checks.py tests/lab_checks.py -rs -p no:cacheprovider
 	SITE_DIR=student/_build/html $(BIN)/python -m pytest tests/browser_checks.py -rs -p no:cacheprovider
 
