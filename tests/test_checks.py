@@ -279,7 +279,6 @@ def _tanh_minus_overflowing(z):
         ("check_collapse", lambda ws, bs: ws[0], "return W, b"),
         ("check_xor_relu", lambda x: 1 - (x[:, 0] != x[:, 1]).double(), "XNOR"),
         ("check_whiten", lambda X: X[:, :1], "same shape"),
-        ("check_batch_norm_train", lambda z, g, b, eps: z, "divide by N"),
         ("check_running_var_update", lambda rv, z, m: rv, "new = "),
         ("check_batch_norm_backward", lambda dy, z, g, eps: dy, "return three tensors"),
         ("check_which_bug", lambda case: 5, "does a prediction depend"),
@@ -478,13 +477,6 @@ def oracle_torch_default_std(ref, cases):
         w = layer.weight.detach().double()
         assert float(w.abs().max()) <= 1 / math.sqrt(fan_in)  # U(-l, l), l = 1/√fan_in
         _close(ref(fan_in), float(w.std()), rtol=0.01)
-
-
-def oracle_batch_norm_train(ref, cases):
-    for z, gamma, beta, eps in cases:
-        x = _np(z)
-        x_hat = (x - x.mean(0)) / np.sqrt(x.var(0) + eps)  # numpy's var divides by N
-        _close(ref(z, gamma, beta, eps), _np(gamma) * x_hat + _np(beta), rtol=1e-8)
 
 
 def oracle_running_var_update(ref, cases):
