@@ -284,7 +284,6 @@ def _sigmoid_grad_overflowing(z):
         ("check_is_affine", lambda f, x: 1.0, "True or False"),
         ("check_xor_relu", lambda x: 1 - (x[:, 0] != x[:, 1]).double(), "XNOR"),
         ("check_whiten", lambda X: X[:, :1], "same shape"),
-        ("check_batch_norm_train", lambda z, g, b, eps: z, "divide by N"),
         ("check_running_var_update", lambda rv, z, m: rv, "new = "),
         ("check_batch_norm_backward", lambda dy, z, g, eps: dy, "return three tensors"),
         ("check_which_bug", lambda case: 5, "does a prediction depend"),
@@ -615,13 +614,6 @@ def oracle_branch_scale(ref, cases):
             lambda a: depth * math.log1p(a * a) - math.log(growth), 0.0, 10.0
         )
         _close(ref(depth, growth), alpha, rtol=1e-8)
-
-
-def oracle_batch_norm_train(ref, cases):
-    for z, gamma, beta, eps in cases:
-        x = _np(z)
-        x_hat = (x - x.mean(0)) / np.sqrt(x.var(0) + eps)  # numpy's var divides by N
-        _close(ref(z, gamma, beta, eps), _np(gamma) * x_hat + _np(beta), rtol=1e-8)
 
 
 def oracle_running_var_update(ref, cases):

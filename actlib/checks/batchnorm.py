@@ -1,9 +1,9 @@
 """The checks of chapter "Batch Normalisation" (``chapters/batchnorm.ipynb``).
 
-Exercises: the training-mode forward pass, a prediction of torch's running variance,
-folding evaluation-mode BatchNorm into the linear layer before it, the backward pass, a
-prediction of how the weight gradient scales, and two diagnoses (a bug named from its
-symptom, and from per-layer statistics).
+Exercises: a prediction of torch's running variance, folding evaluation-mode BatchNorm
+into the linear layer before it, the backward pass, a prediction of how the weight
+gradient scales, and two diagnoses (a bug named from its symptom, and from per-layer
+statistics).
 """
 
 import torch
@@ -13,7 +13,6 @@ from .core import DTYPE
 from .registry import Exercise, Mistake
 
 __all__ = [
-    "check_batch_norm_train",
     "check_running_var_update",
     "check_fold_batchnorm",
     "check_batch_norm_backward",
@@ -21,89 +20,6 @@ __all__ = [
     "check_which_bug",
     "check_which_bug_stats",
 ]
-
-
-def _bn_cases(seed=0):
-    """Batches ``(z, gamma, beta, eps)``, z of shape (N, C), N = 2 included."""
-    gen = torch.Generator().manual_seed(seed)
-    cases = []
-    for n, c, scale, shift, eps in [
-        (16, 4, 3.0, 2.0, 1e-5),
-        (2, 3, 1.0, 0.0, 1e-5),
-        (5, 1, 10.0, -7.0, 0.1),
-        (64, 10, 0.01, 1.0, 1e-3),
-        (7, 6, 1.0, 0.0, 1.0),
-    ]:
-        z = scale * torch.randn(n, c, generator=gen, dtype=DTYPE) + shift
-        gamma = torch.rand(c, generator=gen, dtype=DTYPE) + 0.5
-        beta = torch.randn(c, generator=gen, dtype=DTYPE)
-        cases.append((z, gamma, beta, eps))
-    return cases
-
-
-def _normalise(z, var, eps, dim=0):
-    return (z - z.mean(dim, keepdim=True)) / torch.sqrt(var + eps)
-
-
-_BATCH_NORM_TRAIN = Exercise(
-    reference=lambda z, gamma, beta, eps: F.batch_norm(
-        z, None, None, gamma, beta, training=True, eps=eps
-    ),
-    inputs=_bn_cases,
-    mistakes=(
-        Mistake(
-            lambda z, g, b, eps: g * _normalise(z, z.var(0, unbiased=True), eps) + b,
-            "the normalisation uses the biased batch variance (divide by N): "
-            "z.var(0, unbiased=False). The unbiased one (N - 1) is only for the "
-            "running average.",
-        ),
-        Mistake(
-            lambda z, g, b, eps: g * (z - z.mean(0)) / z.std(0, unbiased=False) + b,
-            "add eps inside the square root: sqrt(var + eps), not sqrt(var).",
-        ),
-        Mistake(
-            lambda z, g, b, eps: (
-                g * (z - z.mean(0)) / (z.std(0, unbiased=False) + eps) + b
-            ),
-            "eps goes inside the square root: sqrt(var + eps), not sqrt(var) + eps.",
-        ),
-        Mistake(
-            lambda z, g, b, eps: (
-                g * _normalise(z, z.var(1, unbiased=False, keepdim=True), eps, dim=1)
-                + b
-            ),
-            "normalise each feature over the batch (dim=0, down the columns), not each "
-            "example over its features (dim=1): that is Layer Normalisation.",
-        ),
-        Mistake(
-            lambda z, g, b, eps: _normalise(z, z.var(0, unbiased=False), eps),
-            "you normalised but did not scale and shift: return gamma * z_hat + beta.",
-        ),
-    ),
-)
-
-
-@_BATCH_NORM_TRAIN.register
-def check_batch_norm_train(batch_norm_train):
-    """Exercise ``bn-ex-forward`` (chapter "Batch Normalisation").
-
-    ``batch_norm_train(z, gamma, beta, eps)`` must return training-mode Batch
-    Normalisation of an ``(N, C)`` batch: each column normalised by its mean and
-    *biased* variance, then scaled by ``gamma`` and shifted by ``beta``; the oracle is
-    ``torch.nn.functional.batch_norm``.
-    """
-    _BATCH_NORM_TRAIN.run(
-        batch_norm_train,
-        name="batch_norm_train",
-        arg_names=["z", "gamma", "beta", "eps"],
-        against="torch.nn.functional.batch_norm",
-        atol=1e-8,
-        rtol=1e-6,
-        note="a batch of N = 2 and eps up to 1 included",
-        hint="for each feature (column, dim=0): mu = z.mean(0), "
-        "var = ((z - mu)**2).mean(0) (divide by N, not N - 1), "
-        "z_hat = (z - mu) / sqrt(var + eps), return gamma * z_hat + beta.",
-    )
 
 
 def _running_var_update(running_var, z, momentum):
