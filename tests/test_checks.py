@@ -764,6 +764,16 @@ def oracle_halving_cost(ref, cases):
         assert ref(n, eta, rungs, e0) == sum(trained)
 
 
+def oracle_expected_improvement(ref, cases):
+    for mu, sigma, best in cases:  # integrate max(f - best, 0) against N(mu, sigma^2)
+        got = _np(ref(mu, sigma, best))
+        for m, s, g in zip(_np(mu), _np(sigma), got):
+            f = np.linspace(m - 12 * s, m + 12 * s, 200_001)
+            density = np.exp(-(((f - m) / s) ** 2) / 2) / (s * math.sqrt(2 * math.pi))
+            want = np.trapezoid(np.maximum(f - best, 0) * density, f)
+            _close(g, want, rtol=1e-5, atol=1e-10)
+
+
 ORACLES = {
     name: globals()[f"oracle_{name.removeprefix('check_')}"] for name in EXERCISES
 }
@@ -805,6 +815,7 @@ def test_a_reference_agrees_with_an_independent_oracle(name):
         ("check_first_loss", lambda C: math.log10(C)),
         ("check_diagnose", lambda h: "fine"),
         ("check_halving_cost", lambda n, eta, rungs, e0: n * e0 * eta ** (rungs - 1)),
+        ("check_expected_improvement", lambda mu, sigma, best: (mu - best).clamp(0)),
     ],
 )
 def test_an_oracle_can_fail(name, wrong):

@@ -2,8 +2,8 @@
 
 Exercises: sampling on a log scale, the chance that random search hits the best region,
 the sizes of stratified k-fold validation folds, where the best value lies in its range,
-the first loss of a fresh network, reading loss curves, and the cost of successive
-halving.
+the first loss of a fresh network, reading loss curves, the cost of successive
+halving, and the expected improvement of Bayesian optimisation.
 """
 
 import math
@@ -22,6 +22,7 @@ __all__ = [
     "check_first_loss",
     "check_diagnose",
     "check_halving_cost",
+    "check_expected_improvement",
     "DIAGNOSES",
 ]
 
@@ -418,4 +419,79 @@ def check_halving_cost(halving_cost):
         rtol=0,
         hint="rung 0 trains n trials for min_epochs; each later rung keeps "
         "max(1, K // eta) and trains them from e to eta * e epochs.",
+    )
+
+
+def _expected_improvement(mu, sigma, best):
+    z = (mu - best) / sigma
+    normal = torch.distributions.Normal(torch.zeros((), dtype=mu.dtype), 1.0)
+    return (mu - best) * normal.cdf(z) + sigma * normal.log_prob(z).exp()
+
+
+def _ei_inputs():
+    mu = torch.tensor([0.97, 0.95, 0.90, 0.96, 0.5, 0.99, 0.2], dtype=DTYPE)
+    sigma = torch.tensor([0.001, 0.05, 0.01, 0.02, 0.3, 0.1, 1.0], dtype=DTYPE)
+    return [(mu, sigma, 0.96), (mu, sigma, 0.5), (mu, 2 * sigma, 0.0)]
+
+
+def _phi(z):
+    return torch.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)
+
+
+def _cdf(z):
+    return 0.5 * (1 + torch.erf(z / math.sqrt(2)))
+
+
+_EXPECTED_IMPROVEMENT = Exercise(
+    reference=_expected_improvement,
+    inputs=_ei_inputs,
+    mistakes=(
+        Mistake(
+            lambda mu, sigma, best: (mu - best).clamp(min=0),
+            "that is the improvement of the mean alone (pure exploitation): EI "
+            "averages max(f - best, 0) over f ~ N(mu, sigma^2), so sigma adds value.",
+        ),
+        Mistake(
+            lambda mu, sigma, best: (
+                (mu - best) * _cdf((best - mu) / sigma)
+                + sigma * _phi((best - mu) / sigma)
+            ),
+            "z = (mu - best) / sigma: improvement is likely when the mean is above the "
+            "best, so Phi(z) must grow with mu.",
+        ),
+        Mistake(
+            lambda mu, sigma, best: (mu - best) * _cdf((mu - best) / sigma),
+            "the second term, sigma * phi(z), is missing: it is the value of the "
+            "uncertainty, the whole point of exploring.",
+        ),
+        Mistake(
+            lambda mu, sigma, best: (
+                (best - mu) * _cdf((best - mu) / sigma)
+                + sigma * _phi((best - mu) / sigma)
+            ),
+            "that is the expected improvement of a minimisation; here a higher score "
+            "is better: use mu - best.",
+        ),
+    ),
+)
+
+
+@_EXPECTED_IMPROVEMENT.register
+def check_expected_improvement(expected_improvement):
+    """Exercise ``hp-ex-ei`` (chapter "Hyperparameter search").
+
+    ``expected_improvement(mu, sigma, best)``: for a score
+    :math:`f \\sim \\mathcal{N}(\\mu, \\sigma^2)`,
+    :math:`\\operatorname{E}[\\max(f - f^+, 0)] = (\\mu - f^+)\\,\\Phi(z) +
+    \\sigma\\,\\varphi(z)` with :math:`z = (\\mu - f^+)/\\sigma`.
+    """
+    _EXPECTED_IMPROVEMENT.run(
+        expected_improvement,
+        name="expected_improvement",
+        arg_names=["mu", "sigma", "best"],
+        against="(mu - best) Phi(z) + sigma phi(z), z = (mu - best) / sigma",
+        rtol=1e-6,
+        atol=1e-12,
+        hint="z = (mu - best) / sigma; EI = (mu - best) * Phi(z) + sigma * phi(z), "
+        "with Phi and phi the standard normal cdf and density.",
     )
