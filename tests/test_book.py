@@ -61,7 +61,7 @@ def _plain(code):
 def test_the_plain_kernel_has_actlib_and_its_dependencies_only():
     code = (
         "import actlib, torch, sklearn, matplotlib, ipywidgets, tqdm, IPython\n"
-        "for name in ('myst_nb', 'jupyter_book', 'sphinx', 'nbval', 'yaml'):\n"
+        "for name in ('myst_nb', 'jupyter_book', 'sphinx', 'nbval', 'docutils'):\n"
         "    try:\n"
         "        __import__(name)\n"
         "    except ModuleNotFoundError:\n"

@@ -160,10 +160,12 @@ def test_plot_decision_boundary_shades_the_probability_and_draws_the_points(moon
 
 def test_plot_decision_boundary_with_one_logit_and_with_many_classes():
     X = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
-    ax = actlib.plot_decision_boundary(
-        nn.Linear(2, 1), X, (X[:, 0] > 0).long(), resolution=20
-    )
-    assert len(ax.collections) == 3
+    line = nn.Linear(2, 1)
+    with torch.no_grad():  # a boundary through the data: x1 + x2/2 = 0
+        line.weight.copy_(torch.tensor([[1.0, 0.5]]))
+        line.bias.zero_()
+    ax = actlib.plot_decision_boundary(line, X, (X[:, 0] > 0).long(), resolution=20)
+    assert len(ax.collections) == 3  # regions, the boundary line and the points
     three = nn.Linear(2, 3).double()  # the grid follows the model's dtype
     ax = actlib.plot_decision_boundary(three, X, torch.arange(40) % 3, resolution=20)
     assert len(ax.collections) == 2  # class regions and the points
