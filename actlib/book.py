@@ -40,6 +40,10 @@ def glue(name, value, display=False):
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty string, got {name!r}")
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        # a numpy scalar or a 0-d tensor: its Python number, whose text the prose's
+        # format spec ({glue:text}`name:.2f`) can read (not "np.float64(0.5)")
+        value = value.item()
     myst_glue = _myst_glue()
     if myst_glue is not None:
         myst_glue(name, value, display=display)

@@ -18,9 +18,9 @@ numbers one build measured, notebooks that read like the book anywhere:
   (numbered in order, as on the page), ``{eq}`name``` its number ``(n)``, ``{ref}``
   and ``{doc}`` links to the other notebooks (``activations.ipynb#act-what``), or to
   the site where ``site_url`` is given;
-- citations ``{cite:p}`key``` become "(Author, year)" linked to the work (its DOI, arXiv
-  page or address, from ``references.bib``), and the chapter's ``{bibliography}`` a
-  list of the works it cited;
+- citations ``{footcite:p}`key``` become "(Author, year)" linked to the work (its DOI,
+  arXiv page or address, from ``references.bib``), and the chapter's
+  ``{footbibliography}`` a list of the works it cited;
 - ``--student`` starts from the student notebook (:mod:`bookkit.student`): solutions
   replaced by the exercises' skeletons.
 
@@ -61,7 +61,7 @@ DIRECTIVE = re.compile(
 OPTION = re.compile(r"\A((?::[\w-]+:[^\n]*\n)*)")
 TARGET = re.compile(r"^\(([\w-]+)\)=[ \t]*$", re.M)
 EQUATION = re.compile(r"\$\$(?P<maths>.*?)\$\$[ \t]*\((?P<label>[\w-]+)\)", re.S)
-CITE = re.compile(r"\{cite(?::(?P<style>\w+))?\}`(?P<keys>[^`]+)`")
+CITE = re.compile(r"\{(?:foot)?cite(?::(?P<style>\w+))?\}`(?P<keys>[^`]+)`")
 ROLE = re.compile(
     r"\{(?P<role>ref|doc|eq)\}`(?P<text>[^`<]*?)\s*(?:<(?P<target>[^`>]+)>)?`"
 )
@@ -218,7 +218,7 @@ def _directive(match, state):
             f" ({kind.group(1)})" if kind else ""
         )
         return anchor + _quote(title + (f": {arg}" if arg else ""), body)
-    if name == "bibliography":
+    if name in ("bibliography", "footbibliography"):
         return state["references"].listing(state["cited"])
     if name == "admonition":
         return anchor + _quote(arg or "Note", body)

@@ -39,6 +39,19 @@ def test_glue_hands_the_value_to_myst_nb(monkeypatch):
     assert calls == [(("answer", 42), {"display": False})]
 
 
+def test_glue_gives_numpy_and_torch_scalars_as_python_numbers(monkeypatch):
+    import myst_nb
+    import numpy as np
+    import torch
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda *a, **k: calls.append(a[1]))
+    for value in (np.float64(0.25), torch.tensor(0.25), np.int64(3)):
+        actlib.glue("x", value)
+    assert calls == [0.25, 0.25, 3] and type(calls[0]) is float
+    assert type(calls[2]) is int  # its text, "3", reads as {glue:text}`x:d`
+
+
 def test_glue_without_myst_nb_does_nothing(monkeypatch):
     # a reader's Jupyter (Colab, Binder): myst_nb cannot be imported
     monkeypatch.setitem(sys.modules, "myst_nb", None)

@@ -87,9 +87,9 @@ def test_citations_become_linked_author_year_and_a_list_of_the_works_cited():
     references = live.References()
     state = {"exercise": 0, "cited": [], "references": references}
     text = (
-        "As {cite:t}`glorot2010understanding` showed, and others "
-        "{cite:p}`he2015delving,ioffe2015batch`.\n\n## References\n\n"
-        "```{bibliography}\n:filter: docname in docnames\n```\n"
+        "As {footcite:t}`glorot2010understanding` showed, and others "
+        "{footcite:p}`he2015delving,ioffe2015batch`.\n\n## References\n\n"
+        "```{footbibliography}\n```\n"
     )
     out = live.plain_markdown(text, "chapters/a", _Book.links(), {}, state)
     assert (
@@ -106,7 +106,7 @@ def test_citations_become_linked_author_year_and_a_list_of_the_works_cited():
     assert not any(mark in out for mark in MYST)
     with pytest.raises(KeyError, match="nosuchkey"):
         live.plain_markdown(
-            "{cite:p}`nosuchkey`", "chapters/a", _Book.links(), {}, state
+            "{footcite:p}`nosuchkey`", "chapters/a", _Book.links(), {}, state
         )
 
 

@@ -63,12 +63,12 @@ def test_chapter_follows_the_anatomy(path):
         "no setup cell"
     )
     assert "actlib.explore(" in code_text, "no explorer"
-    assert "{cite" in markdown, "no work is cited"
+    assert "{footcite" in markdown, "no work is cited"
     assert re.search(
-        r"^## References\s+```\{bibliography\}\s*\n:filter: docname in docnames",
+        r"^## References\s+```\{footbibliography\}\s*\n```",
         chapter.cells[-1].source if chapter.cells[-1].is_markdown else "",
         re.M,
-    ), "the chapter does not end with its references (## References, {bibliography})"
+    ), "the chapter does not end with its list of references (footbibliography)"
     assert re.search(r"^#+ Summary", markdown, re.M), "no summary section"
 
     assert chapter.glue_used, "no number is glued into the prose"
