@@ -369,3 +369,16 @@ def test_exported_student_notebooks_hold_no_solution(folder):
         assert not found, f"{path}: solution text {found[:5]}"
         cells = read_notebook(path)["cells"]
         assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_every_citation_links_to_its_entry(site):
+    """Each chapter cites ({footcite}) and every citation links to an entry of the
+    chapter's own list of references ({footbibliography}) on the same page."""
+    for entry in toc_entries(ROOT, notebooks=True):
+        html = (SITES[site] / f"{entry}.html").read_text()
+        refs = re.findall(r'class="footnote-reference[^"]*" href="#([^"]+)"', html)
+        ids = set(re.findall(r'\bid="([^"]+)"', html))
+        assert refs, f"{entry}: no citation"
+        missing = sorted({r for r in refs if r not in ids})
+        assert not missing, f"{entry}: citations without an entry: {missing}"
