@@ -180,9 +180,12 @@ return [code.filter(c => c.executionCount !== null).length, code.length,
         kernel.status === 'idle', errors];
 """
 
+# Rendered Markdown: JupyterLab's own renderer writes `.jp-MarkdownOutput`,
+# jupyterlab-myst's writes `.myst` (what Binder shows: requirements-lab.txt).
 RENDERED_TEXT = """
-return [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) '
-  + '.jp-MarkdownOutput')].map(e => e.innerText).join('\\n');
+const panel = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell ';
+return [...document.querySelectorAll(`${panel}.myst, ${panel}.jp-MarkdownOutput`)]
+  .map(e => e.innerText).join('\\n');
 """
 
 # Move the first slider of the first explorer one step with the keyboard; return whether
