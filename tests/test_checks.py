@@ -843,3 +843,19 @@ def test_the_chapters_call_exactly_the_registered_checks_each_from_its_own():
     assert sorted(called) == sorted(EXERCISES)
     for name, chapters in called.items():
         assert chapters == {EXERCISES[name].chapter}, name
+
+
+# ----------------------------------------------------- the instructor page's example
+
+
+def test_the_instructor_pages_own_check_accepts_a_stable_answer_and_hints_a_naive_one():
+    """The example of chapters/instructors.md ("An exercise of your own") runs as
+    printed: it passes a softplus that does not overflow and stops a naive one."""
+    page = (ROOT / "chapters" / "instructors.md").read_text()
+    section = page.split("**An exercise of your own.**")[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(code, namespace)
+    namespace["check_softplus"](lambda z: torch.logaddexp(z, 0 * z))
+    with pytest.raises(ExerciseError, match="Hint: log"):
+        namespace["check_softplus"](lambda z: torch.log(1 + torch.exp(z)))
