@@ -27,11 +27,11 @@ install them (`.ci/run` does it).
 import functools
 import http.server
 import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, DRIVER, headless_chromium
 
 from bookkit import toc_entries
 
@@ -47,14 +47,15 @@ PAGES = (
     )
     or ENTRIES
 )
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 MISSING = (
     "Chromium or its driver is missing: `apt-get install chromium chromium-driver` "
     "(.ci/run does it)"
 )
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason=MISSING)
+pytestmark = [
+    pytest.mark.skipif(not (CHROMIUM and DRIVER), reason=MISSING),
+    pytest.mark.xdist_group("browser"),  # one browser for the module under xdist
+]
 # The layout checks (maths, code widths, the accessibility audit) run on the instructor
 # edition: the student edition has the same pages, theme and styles, less the solutions.
 layout_check = pytest.mark.skipif(
@@ -83,22 +84,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-        "--window-size=1280,900",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = headless_chromium(1280, 900, console_log=True)
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()

@@ -28,19 +28,19 @@ import time
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, DRIVER, headless_chromium
 
 from bookkit import toc_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE = Path(os.environ.get("LIVE_DIR", ROOT / "_build" / "html" / "notebooks"))
-# `make test` runs one chapter here (each chapter is already run by nbval, by the build
-# and, as a student notebook, by tests/live_checks.py; one is enough to prove that the
-# front end shows and runs what bookkit.live writes); LAB_CHAPTERS=all runs every one,
+# `make test` runs one chapter here, the quickest to execute (each chapter is already
+# run by nbval, by the build and, as a student notebook, by tests/live_checks.py; one is
+# enough to prove that the front end shows and runs what bookkit.live writes);
+# LAB_CHAPTERS=all runs every one,
 # or name them: LAB_CHAPTERS="chapters/activations chapters/batchnorm".
-_WANTED = os.environ.get("LAB_CHAPTERS", "chapters/activations")
+_WANTED = os.environ.get("LAB_CHAPTERS", "chapters/preprocessing")
 CHAPTERS = toc_entries(ROOT, notebooks=True) if _WANTED == "all" else _WANTED.split()
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 JUPYTER = Path(sys.executable).with_name("jupyter")
 HAS_LAB = (
     subprocess.run(
@@ -50,11 +50,14 @@ HAS_LAB = (
     == 0
 )
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER and HAS_LAB),
-    reason="needs Chromium, its driver and JupyterLab (`.ci/run` and `make test` "
-    "install them; requirements-lab.txt)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (CHROMIUM and DRIVER and HAS_LAB),
+        reason="needs Chromium, its driver and JupyterLab (`.ci/run` and `make test` "
+        "install them; requirements-lab.txt)",
+    ),
+    pytest.mark.xdist_group("lab"),  # one JupyterLab for the module under xdist
+]
 
 RUN_TIMEOUT_S = 600  # one chapter, run all, on a slow shared 2-core machine
 
@@ -118,21 +121,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = headless_chromium(1400, 1000)
     driver.set_page_load_timeout(120)
     driver.set_script_timeout(110)
     yield driver
