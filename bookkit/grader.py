@@ -72,25 +72,28 @@ def _meta(grade_id, *, locked=True, solution=False, points=None):
     return meta
 
 
+def _answer(grade_id, skeleton, solution):
+    """An answer cell: ``skeleton``, then ``solution`` between nbgrader's delimiters."""
+    text = f"{ANSWER}{skeleton.rstrip()}\n{BEGIN}\n{solution.strip()}\n{END}\n"
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": grade_id[:64],
+        "metadata": {"nbgrader": _meta(grade_id, locked=False, solution=True)},
+        "outputs": [],
+        "source": text.lstrip("\n").splitlines(keepends=True),
+    }
+
+
 def _answer_cell(exercise, chapter):
     """The answer cell of ``exercise``: its skeleton, then the reference solution (the
-    code cells of its gate) between nbgrader's delimiters."""
+    code cells of its gate)."""
     solution = "\n\n".join(
         chapter.cells[i].source.strip("\n")
         for i in exercise.gate.inside
         if chapter.cells[i].is_code
     )
-    text = f"{ANSWER}{exercise.skeleton.rstrip()}\n{BEGIN}\n{solution}\n{END}\n"
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "id": f"answer-{exercise.label}"[:64],
-        "metadata": {
-            "nbgrader": _meta(f"answer-{exercise.label}", locked=False, solution=True)
-        },
-        "outputs": [],
-        "source": text.splitlines(keepends=True),
-    }
+    return _answer(f"answer-{exercise.label}", exercise.skeleton, solution)
 
 
 def grader_cells(chapter, points=POINTS):
@@ -99,11 +102,11 @@ def grader_cells(chapter, points=POINTS):
     gated = {ex.gate.start: ex for ex in chapter.exercises if ex.gate}
     checks = {ex.check: ex for ex in chapter.exercises if ex.check is not None}
     hidden = chapter.gated | chapter.gate_cells
-    missing = [ex.label for ex in chapter.exercises if ex.gate is None]
+    missing = [ex.label for ex in chapter.exercises if ex.gate is None or not ex.check]
     if missing:
         raise ValueError(
-            f"{chapter.path}: the exercises {missing} have no gated solution: nbgrader "
-            "needs a reference answer for each"
+            f"{chapter.path}: the exercises {missing} lack a gated solution or a check "
+            "cell: nbgrader needs a reference answer and a test for each"
         )
     out = []
     for cell in chapter.cells:
@@ -116,6 +119,10 @@ def grader_cells(chapter, points=POINTS):
         if cell.index in chapter.plain_solutions:
             text = strip_plain_solutions(cell.source)
             data["source"] = text.splitlines(keepends=True)
+        if "solution" in cell.tags:  # a solution outside a gate: the same, alone
+            data = _answer(f"answer-cell-{cell.index}", "", cell.source)
+            out.append(data)
+            continue
         if cell.index in checks:
             label = checks[cell.index].label
             meta = _meta(f"check-{label}", points=points)

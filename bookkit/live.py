@@ -32,6 +32,7 @@ The numbers come from the build's folder of executed notebooks,
 import argparse
 import ast
 import copy
+import functools
 import json
 import re
 import sys
@@ -140,10 +141,15 @@ class References:
         return self.entries[key]
 
     @staticmethod
+    @functools.cache
     def _text(latex):
+        """LaTeX (``{\\"o}``) as plain text. pybtex's ``render_as("text")`` looks its
+        backend up among the installed packages at every call (seconds for each
+        chapter): the plain-text backend is named here instead."""
+        from pybtex.backends.plaintext import Backend
         from pybtex.richtext import Text
 
-        return Text.from_latex(latex).render_as("text")
+        return Text.from_latex(latex).render(Backend())
 
     def link(self, key):
         """The work's address: its DOI, else its arXiv page, else its ``url``."""

@@ -88,7 +88,9 @@ def reference_answer(source_cell):
     )
 
 
-@pytest.fixture(scope="module")
+# The fixtures are made once per session: under `--dist loadgroup` xdist may run tests
+# of other modules between these, which would end a module-scoped fixture.
+@pytest.fixture(scope="session")
 def course(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     write_course(root, executed=EXECUTED)
@@ -96,7 +98,7 @@ def course(tmp_path_factory):
     return root
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(course):
     """Hand in five submissions of CHAPTER, autograde them; the gradebook's scores,
     {student: {grade_id: score}}, and the autograded notebooks' folder."""

@@ -68,7 +68,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """A JupyterLab serving a copy of the live notebooks; its URL."""
     assert (LIVE / "chapters").is_dir(), (
@@ -119,7 +119,7 @@ def lab(tmp_path_factory):
         proc.kill()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     driver = headless_chromium(1400, 1000)
     driver.set_page_load_timeout(120)

@@ -227,3 +227,41 @@ def test_every_real_exercise_has_a_gated_solution_and_a_check(entry):
         assert ex.check is not None, f"{ex.label}: no check right after its solution"
         assert ex.check_name.startswith("actlib.check_")
         assert ex.skeleton.strip(), f"{ex.label}: no skeleton for the student notebook"
+
+
+# ---------------------------------------------------------------------- nbgrader course
+def test_the_grader_course_has_answer_cells_graded_checks_and_locked_cells():
+    from bookkit.grader import BEGIN, END, grader_cells
+
+    cells = grader_cells(parse({"cells": CHAPTER[:9]}), points=3)
+    meta = [c["metadata"]["nbgrader"] for c in cells]
+    text = ["".join(c["source"]) for c in cells]
+    answer = [i for i, m in enumerate(meta) if m["solution"]]
+    assert answer == [4] and meta[4]["grade_id"] == "answer-ex-a"
+    assert not meta[4]["locked"] and not meta[4]["grade"]
+    skeleton, rest = text[4].split(BEGIN)
+    assert "def square(x):\n    ...\n" in skeleton
+    assert rest.strip() == f"def square(x):\n    return x * x\n{END}"
+    assert "Because a square" not in "".join(text)  # the solution's prose is left out
+    check = text.index("actlib.check_square(square)")
+    assert meta[check] == {
+        "grade": True,
+        "grade_id": "check-ex-a",
+        "locked": True,
+        "points": 3,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
+    others = [m for i, m in enumerate(meta) if i not in (4, check)]
+    assert all(m["locked"] and not m["grade"] and not m["solution"] for m in others)
+    assert len({m["grade_id"] for m in meta}) == len(meta)
+
+
+def test_the_grader_needs_a_gated_solution_and_a_check_for_each_exercise():
+    from bookkit.grader import grader_cells, main
+
+    with pytest.raises(ValueError, match=r"\['ex-b'\] lack a gated solution"):
+        grader_cells(parse({"cells": CHAPTER}))
+    with pytest.raises(SystemExit):
+        main(["--points", "0"])
