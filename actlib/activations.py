@@ -39,6 +39,7 @@ helpers ``softmax``, ``log_softmax`` and ``output_activation`` complete the modu
 Taught in: chapter "Activation functions".
 """
 
+import functools
 import inspect
 import math
 
@@ -78,14 +79,15 @@ def _finite(arg, value, *, low=None, low_open=False):
     return float(check_number(arg, value, low=low, low_open=low_open, finite=True))
 
 
-def _keywords(fn) -> list:
+@functools.cache  # inspect.signature costs a millisecond, and modules ask often
+def _keywords(fn) -> tuple:
     """The keyword names of ``fn``, without ``self`` and ``z``."""
     named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return [
+    return tuple(
         p.name
         for p in inspect.signature(fn).parameters.values()
         if p.kind in named and p.name not in ("self", "z")
-    ]
+    )
 
 
 class _Activation(nn.Module):
@@ -822,7 +824,7 @@ def _check_keywords(name, params, accepted):
         if key not in accepted:
             raise TypeError(
                 f"activation {name!r} got an unexpected keyword {key!r}; "
-                f"it accepts {accepted}"
+                f"it accepts {list(accepted)}"
             )
 
 

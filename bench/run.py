@@ -175,6 +175,9 @@ def _bench_activations(device, repeats):
     # dL/da: the backward pass of a plain sum, without the sum's own kernels
     grad = torch.ones_like(z)
     for name in actlib.activation_names():
+        if NATIVE[name] is None:  # nothing in torch.nn to compare with
+            print(f"   {name:<11} (no torch module)")
+            continue
         ours = actlib.get_activation(name).to(device)
         native = NATIVE[name]().to(device)
         for _ in range(3):  # warm up both

@@ -153,6 +153,27 @@ def test_a_reused_layout_places_titles_as_the_frames_own_layout_would():
     assert reused.render(color="C1") != reused.render(color="C0")
 
 
+@pytest.mark.parametrize("where", ["offset", "top"])
+def test_a_reused_layout_lifts_a_title_where_matplotlib_would(where):
+    # matplotlib lifts a title above a y offset text ("1e-5") it overlaps, or above
+    # x tick labels at the top; a frame drawn in the reference's layout must too
+    def lifted(fig, color):
+        ax = fig.subplots()
+        if where == "offset":
+            ax.plot([0, 1], [1, 1 + 1e-5], color=color)
+        else:
+            ax.plot([0, 1], [0, 1], color=color)
+            ax.xaxis.tick_top()
+        ax.set_title("a title", loc="left")
+
+    params = {"color": ["C0", "C1"]}
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        reused = actlib.explore(lifted, params, initial={"color": "C0"})
+        own = actlib.explore(lifted, params, initial={"color": "C1"})
+    reused.render()  # the reference frame first, as the widget draws it
+    assert reused.render(color="C1") == own.render(color="C1")
+
+
 # --- live: ipywidgets -----------------------------------------------------------------
 
 

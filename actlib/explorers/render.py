@@ -9,8 +9,10 @@ about half as much as the drawing itself, so it runs for the *reference* frame (
 explorer's initial values) and the other frames reuse its axes and super-label
 positions: the axes stay still while a slider moves. A frame gets a layout of its own
 when its axes differ from the reference's or when something it draws (a wider tick
-label) reaches the figure's border. A frame's pixels therefore depend on its values
-alone, never on the frames drawn before it.
+label) reaches the figure's border. Its titles stay at their default height too,
+unless matplotlib would lift one (above top tick labels or an offset text): then it
+is laid out anew. A frame's pixels therefore depend on its values alone, never on the
+frames drawn before it.
 
 Taught in: every chapter (first in "Activation functions").
 """
@@ -131,8 +133,9 @@ class FrameRenderer:
             structure, positions = known
             if self._structure() == structure:
                 self._place(positions)
+                self._pin_titles()
                 fig.canvas.draw()
-                if not self._touches_border():
+                if not self._touches_border() and self._titles_stay_put():
                     self._layouts.setdefault(key, known)
                     return
         self._draw(values, self._engine)
@@ -191,6 +194,30 @@ class FrameRenderer:
             if text is not None and place is not None:
                 text.set_position(place[0])
                 text.set(horizontalalignment=place[1], verticalalignment=place[2])
+
+    def _pin_titles(self):
+        """Draw each axes title at its default height, without the search above the
+        tick labels that matplotlib runs on every draw (it measures every y tick label
+        a second time: a tenth of a frame). :meth:`_titles_stay_put` says whether that
+        search would have moved a title."""
+        for ax in self.figure.axes:
+            if getattr(ax, "_autotitlepos", None) is not False:  # False: the author's y
+                ax._autotitlepos = False
+                for title in (ax.title, ax._left_title, ax._right_title):
+                    title.set_y(1.0)
+
+    def _titles_stay_put(self):
+        """Whether matplotlib would have left every title at its default height: it
+        moves one only above x tick labels or an x label at the top of an axes, or
+        above a y axis offset text ("1e-5")."""
+        for ax in self.figure.axes:
+            top = ax.xaxis.get_ticks_position() in ("top", "unknown")
+            if top or ax.xaxis.get_label_position() == "top":
+                return False
+            offset = ax.yaxis.offsetText
+            if offset.get_visible() and offset.get_text():
+                return False
+        return True
 
     def _touches_border(self):
         """Whether anything was drawn on the outermost pixels: a layout leaves a
