@@ -308,6 +308,9 @@ def _masks_inputs():
     none_silent = [torch.zeros(8, dtype=torch.bool), torch.zeros(8, dtype=torch.bool)]
     deep_only = [torch.zeros(6, dtype=torch.bool), torch.ones(4, dtype=torch.bool)]
     first_only = [torch.ones(5, dtype=torch.bool), torch.zeros(3, dtype=torch.bool)]
+    # a whole layer silent in the middle: nothing below it moves, the next sees zeros
+    blocked = masks(8, 4, 6, 5, p=0.5)
+    blocked[1][:] = True
     return [
         (masks(64, 64),),
         (masks(16, 32, 8, p=0.5),),
@@ -315,12 +318,23 @@ def _masks_inputs():
         (deep_only,),
         (first_only,),
         (masks(10, p=0.4),),
+        (blocked,),
     ]
 
 
 def _dead_for_good(masks):
-    """Silent units of the first hidden layer: its inputs, the data, never move."""
-    return torch.cat([masks[0]] + [torch.zeros_like(m) for m in masks[1:]])
+    """Silent units whose inputs can never change under plain SGD.
+
+    Those of the first hidden layer: their inputs are the data. And, when a whole
+    layer is silent, no gradient passes it: the layers below it never move again, and
+    the layer above it sees only zeros. Then every layer up to the one just above the
+    deepest silent layer has fixed inputs, and its silent units are dead for good.
+    """
+    whole = [i for i, m in enumerate(masks) if bool(m.all())]
+    fixed = max(whole, default=-1) + 1  # layers 0..fixed get inputs that never change
+    return torch.cat(
+        [m if i <= fixed else torch.zeros_like(m) for i, m in enumerate(masks)]
+    )
 
 
 _DEAD_FOR_GOOD = Exercise(
@@ -329,9 +343,9 @@ _DEAD_FOR_GOOD = Exercise(
     mistakes=(
         Mistake(
             lambda masks: torch.cat(list(masks)),
-            "a silent unit of a deeper layer is not dead for good: its inputs are the "
-            "outputs of the layers below, which keep learning, so its z can rise above "
-            "0 again.",
+            "a silent unit of a deeper layer is not always dead for good: its inputs "
+            "are the outputs of the layers below, which keep learning while a gradient "
+            "reaches them, so its z can rise above 0 again.",
         ),
         Mistake(
             lambda masks: torch.zeros(sum(len(m) for m in masks), dtype=torch.bool),
@@ -346,6 +360,14 @@ _DEAD_FOR_GOOD = Exercise(
             "the other way round: the first layer sees the fixed data; the last hidden "
             "layer sees inputs that move.",
         ),
+        Mistake(
+            lambda masks: torch.cat(
+                [masks[0]] + [torch.zeros_like(m) for m in masks[1:]]
+            ),
+            "a layer whose units are all silent passes no gradient: the layers below "
+            "it never move again, and the layer above it sees only zeros. Silent units "
+            "up to the layer just above it are dead for good too.",
+        ),
     ),
 )
 
@@ -357,18 +379,20 @@ def check_dead_for_good(dead_for_good):
     ``dead_for_good(masks)`` takes one boolean mask per hidden layer (first layer
     first), ``True`` where a ReLU unit is silent on every training example, and must
     return one mask of all units (the layers concatenated): ``True`` where plain SGD
-    can never bring the unit back. Only silent units of the first layer qualify.
+    can never bring the unit back. Silent units of the first layer qualify, and, when a
+    whole layer is silent, those of every layer up to the one just above it.
     """
     _DEAD_FOR_GOOD.run(
         dead_for_good,
         name="dead_for_good",
         arg_names=["masks"],
-        against="the rule: silent in the first layer",
+        against="the rule: silent, with inputs that can never change",
         atol=0,
         rtol=0,
         note="networks with one, two and three hidden layers",
         hint="which units see inputs that never change? Those of the first layer (the "
-        "data). Return torch.cat of the first mask and all-False masks for the others.",
+        "data), and, below and just above a layer that is silent as a whole, those of "
+        "the layers that no gradient reaches or that see only zeros.",
     )
 
 
