@@ -13,7 +13,7 @@ from .core import DTYPE
 from .registry import Exercise, Mistake
 
 __all__ = [
-    "check_running_var_update",
+    "check_running_var_after",
     "check_fold_batchnorm",
     "check_batch_norm_backward",
     "check_grad_ratio",
@@ -22,69 +22,94 @@ __all__ = [
 ]
 
 
-def _running_var_update(running_var, z, momentum):
-    """torch's running variance after one training batch, read off F.batch_norm."""
-    new = running_var.clone()
-    F.batch_norm(z, torch.zeros_like(new), new, training=True, momentum=momentum)
-    return new
+def _running_var_after(batches, momentum):
+    """torch's running variance after a training step on each batch, read off
+    ``nn.BatchNorm1d`` (which starts it at 1; ``momentum=None``: the plain average)."""
+    bn = torch.nn.BatchNorm1d(batches[0].shape[1], momentum=momentum, dtype=DTYPE)
+    for z in batches:
+        bn(z)
+    return bn.running_var.detach().clone()
 
 
 def _running_var_inputs():
     gen = torch.Generator().manual_seed(1)
     cases = []
-    for n, c, momentum in [
-        (16, 4, 0.1),
-        (2, 3, 0.1),
-        (5, 2, 0.5),
-        (32, 6, 0.01),
-        (3, 1, 0.9),
+    for n, c, count, momentum in [
+        (4, 2, 3, None),
+        (16, 3, 2, 0.1),
+        (2, 3, 1, None),
+        (8, 1, 5, 0.5),
+        (5, 2, 4, None),
+        (32, 4, 3, 0.01),
     ]:
-        z = 2 * torch.randn(n, c, generator=gen, dtype=DTYPE) + 1
-        cases.append((torch.rand(c, generator=gen, dtype=DTYPE) + 0.5, z, momentum))
+        batches = [
+            2 * torch.randn(n, c, generator=gen, dtype=DTYPE) + 1 for _ in range(count)
+        ]
+        cases.append((batches, momentum))
     return cases
 
 
-_RUNNING_VAR_UPDATE = Exercise(
-    reference=_running_var_update,
+def _iterate(batches, weight_of, unbiased=True, start=1.0):
+    """The running average with the new batch's weight ``weight_of(t)`` at batch t."""
+    running_var = torch.full((batches[0].shape[1],), start, dtype=DTYPE)
+    for t, z in enumerate(batches, start=1):
+        w = weight_of(t)
+        running_var = (1 - w) * running_var + w * z.var(0, unbiased=unbiased)
+    return running_var
+
+
+def _weight(momentum):
+    return (lambda t: 1 / t) if momentum is None else (lambda t: momentum)
+
+
+_RUNNING_VAR_AFTER = Exercise(
+    reference=_running_var_after,
     inputs=_running_var_inputs,
     mistakes=(
         Mistake(
-            lambda rv, z, m: (1 - m) * rv + m * z.var(0, unbiased=False),
+            lambda bs, m: _iterate(bs, _weight(m), unbiased=False),
             "torch's running variance collects the unbiased batch variance (divide by "
             "N - 1), not the biased one used to normalise.",
         ),
         Mistake(
-            lambda rv, z, m: m * rv + (1 - m) * z.var(0, unbiased=True),
+            lambda bs, m: _iterate(bs, lambda t: 0.1 if m is None else 1 - m),
             "momentum is the weight of the NEW batch: (1 - momentum) * running_var + "
-            "momentum * var.",
+            "momentum * var; and momentum=None is not the default 0.1.",
         ),
         Mistake(
-            lambda rv, z, m: z.var(0, unbiased=True),
-            "keep the old value too: a running average mixes (1 - momentum) of the old "
-            "running_var with momentum of the batch's variance.",
+            lambda bs, m: _iterate(bs, lambda t: 1 / (t + 1) if m is None else m),
+            "with momentum=None the first batch gets weight 1/1: it replaces the "
+            "initial 1, and the result is the plain average of the batches' variances.",
+        ),
+        Mistake(
+            lambda bs, m: bs[-1].var(0, unbiased=True),
+            "keep the earlier batches too: a running average mixes the old "
+            "running_var with each new batch's variance.",
         ),
     ),
 )
 
 
-@_RUNNING_VAR_UPDATE.register
-def check_running_var_update(running_var_update):
+@_RUNNING_VAR_AFTER.register
+def check_running_var_after(running_var_after):
     """Exercise ``bn-ex-running-var`` (chapter "Batch Normalisation"), a prediction.
 
-    ``running_var_update(running_var, z, momentum)`` must predict torch's new running
-    variance after one training batch ``z`` of shape ``(N, C)``:
-    ``(1 - momentum) * running_var + momentum * z.var(0, unbiased=True)``.
+    ``running_var_after(batches, momentum)`` must predict torch's ``running_var``
+    (which starts at 1) after one training step on each batch of the list
+    ``batches`` (each ``(N, C)``): at batch t the new weight is ``momentum``, or
+    ``1 / t`` when ``momentum`` is ``None``, applied to ``z.var(0, unbiased=True)``.
     """
-    _RUNNING_VAR_UPDATE.run(
-        running_var_update,
-        name="running_var_update",
-        arg_names=["running_var", "z", "momentum"],
-        against="torch.nn.functional.batch_norm",
+    _RUNNING_VAR_AFTER.run(
+        running_var_after,
+        name="running_var_after",
+        arg_names=["batches", "momentum"],
+        against="torch.nn.BatchNorm1d's running_var",
         atol=1e-9,
         rtol=1e-7,
-        note="batches of N = 2 and N = 3 included",
-        hint="new = (1 - momentum) * running_var + momentum * var_unbiased, with "
-        "var_unbiased = z.var(0, unbiased=True) (divide by N - 1).",
+        note="momentum None, 0.01, 0.1 and 0.5; batches of N = 2 to 32",
+        hint="start at torch.ones(C); for t, z in enumerate(batches, start=1): "
+        "w = 1 / t if momentum is None else momentum; "
+        "running_var = (1 - w) * running_var + w * z.var(0, unbiased=True).",
     )
 
 
