@@ -286,7 +286,7 @@ def _sigmoid_grad_overflowing(z):
         ("check_xor_relu", lambda x: 1 - (x[:, 0] != x[:, 1]).double(), "XNOR"),
         ("check_whiten", lambda X: X[:, :1], "same shape"),
         ("check_running_var_after", lambda bs, m: bs, "running_var"),
-        ("check_batch_norm_backward", lambda dy, z, g, eps: dy, "return three tensors"),
+        ("check_layer_norm_backward", lambda dy, z, g, eps: dy, "return three tensors"),
         ("check_which_bug", lambda case: 5, "does a prediction depend"),
         (  # scaling the columns fails on a non-square W, before it can be named
             "check_fold_batchnorm",
@@ -622,12 +622,13 @@ def oracle_running_var_after(ref, cases):
         _close(ref(batches, momentum), want)
 
 
-def oracle_batch_norm_backward(ref, cases):
+def oracle_layer_norm_backward(ref, cases):
     for dy, z, gamma, eps in cases:  # central finite differences of sum(dy * y)
 
-        def loss(z, gamma, beta):
-            x_hat = (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + eps)
-            return float((dy * (gamma * x_hat + beta)).sum())
+        def loss(z, gamma, beta):  # each row normalised over its own features
+            mu = z.mean(1, keepdim=True)
+            var = ((z - mu) ** 2).mean(1, keepdim=True)
+            return float((dy * (gamma * (z - mu) / torch.sqrt(var + eps) + beta)).sum())
 
         beta = torch.zeros_like(gamma)
         args, h = [z, gamma, beta], 1e-6
@@ -794,7 +795,7 @@ def test_a_reference_agrees_with_an_independent_oracle(name):
         ("check_kfold_sizes", lambda n, k: [n // k] * k),
         ("check_xavier_std", lambda n, m: 2 / (n + m)),
         ("check_fold_batchnorm", lambda W, b, g, be, m, v, eps: (W, b)),
-        ("check_batch_norm_backward", lambda dy, z, g, eps: (dy, g, g)),
+        ("check_layer_norm_backward", lambda dy, z, g, eps: (dy, g, g)),
         ("check_grad_ratio", lambda c: 1 / c**2),
         ("check_whiten", lambda X: X - X.mean(0)),
         ("check_hit_probability", lambda q, n: min(q * n, 1.0)),

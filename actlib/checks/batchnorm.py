@@ -15,7 +15,7 @@ from .registry import Exercise, Mistake
 __all__ = [
     "check_running_var_after",
     "check_fold_batchnorm",
-    "check_batch_norm_backward",
+    "check_layer_norm_backward",
     "check_grad_ratio",
     "check_which_bug",
     "check_which_bug_stats",
@@ -219,7 +219,7 @@ def check_fold_batchnorm(fold_batchnorm):
 def _backward_inputs():
     gen = torch.Generator().manual_seed(4)
     cases = []
-    for n, c, eps in [(16, 4, 1e-5), (2, 3, 1e-5), (5, 1, 0.5), (32, 6, 1e-3)]:
+    for n, c, eps in [(16, 4, 1e-5), (2, 3, 1e-5), (5, 2, 0.5), (32, 6, 1e-3)]:
         z = 3 * torch.randn(n, c, generator=gen, dtype=DTYPE) + 1
         gamma = torch.rand(c, generator=gen, dtype=DTYPE) + 0.5
         dy = torch.randn(n, c, generator=gen, dtype=DTYPE)
@@ -227,24 +227,32 @@ def _backward_inputs():
     return cases
 
 
-def _autograd_backward(dy, z, gamma, eps):
-    """(dz, dgamma, dbeta) of F.batch_norm in training mode, by autograd."""
+def _autograd_ln_backward(dy, z, gamma, eps):
+    """(dz, dgamma, dbeta) of F.layer_norm over the C features, by autograd."""
     z, gamma = z.clone().requires_grad_(), gamma.clone().requires_grad_()
     beta = torch.zeros_like(gamma, requires_grad=True)
-    y = F.batch_norm(z, None, None, gamma, beta, training=True, eps=eps)
+    y = F.layer_norm(z, z.shape[1:], gamma, beta, eps=eps)
     return torch.autograd.grad(y, (z, gamma, beta), dy)
 
 
-def _hat(z, eps, unbiased=False):
-    return (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=unbiased) + eps)
+def _ln_hat(z, eps, dim=1, unbiased=False):
+    mu, var = z.mean(dim, keepdim=True), z.var(dim, unbiased=unbiased, keepdim=True)
+    return (z - mu) / torch.sqrt(var + eps), 1 / torch.sqrt(var + eps)
 
 
-def _by_hand(dy, z, gamma, eps, unbiased=False, through_sigma=True):
-    m, z_hat = z.shape[0], _hat(z, eps, unbiased)
-    inv = 1 / torch.sqrt(z.var(0, unbiased=unbiased) + eps)
-    dbeta, dgamma = dy.sum(0), (dy * z_hat).sum(0)
-    along = z_hat * dgamma if through_sigma else 0
-    return gamma * inv / m * (m * dy - dbeta - along), dgamma, dbeta
+def _ln_by_hand(dy, z, gamma, eps, gamma_first=True, unbiased=False, dim=1):
+    """LayerNorm's backward pass written out; the flags make the usual slips."""
+    C = z.shape[dim]
+    z_hat, inv = _ln_hat(z, eps, dim, unbiased)
+    g = dy * gamma if gamma_first else dy  # dL/dz_hat (gamma varies along dim 1)
+    dz = (
+        inv
+        / C
+        * (C * g - g.sum(dim, keepdim=True) - z_hat * (g * z_hat).sum(dim, True))
+    )
+    if not gamma_first:
+        dz = gamma * dz
+    return dz, (dy * z_hat).sum(0), dy.sum(0)
 
 
 def _stack_grads(dz, dgamma, dbeta):
@@ -263,63 +271,71 @@ def _three(f):
     return run
 
 
-_BATCH_NORM_BACKWARD = Exercise(
-    reference=_autograd_backward,
+_LAYER_NORM_BACKWARD = Exercise(
+    reference=_autograd_ln_backward,
     inputs=_backward_inputs,
     mistakes=(
         Mistake(
+            lambda dy, z, g, eps: _ln_by_hand(dy, z, g, eps, dim=0),
+            "that is BatchNorm's backward pass, over the batch (dim 0); LayerNorm's "
+            "mean and variance are over the features of each example (dim 1).",
+        ),
+        Mistake(
+            lambda dy, z, g, eps: _ln_by_hand(dy, z, g, eps, gamma_first=False),
+            "gamma varies along the features that LayerNorm averages over, so it "
+            "cannot be factored out as in BN: multiply dy by gamma first (that is "
+            "dL/dz_hat), then subtract its mean and its component along z_hat.",
+        ),
+        Mistake(
             lambda dy, z, g, eps: (
-                g * dy / torch.sqrt(z.var(0, unbiased=False) + eps),
-                (dy * _hat(z, eps)).sum(0),
+                g * dy * _ln_hat(z, eps)[1],
+                (dy * _ln_hat(z, eps)[0]).sum(0),
                 dy.sum(0),
             ),
-            "dz treats mu_B and sigma_B as constants. Both depend on every z_i: the "
-            "gradient through them subtracts the mean of dy and its component along "
-            "z_hat.",
+            "dz treats the example's mean and variance as constants. Both depend on "
+            "every feature of the example: subtract the mean of dL/dz_hat over the "
+            "features and its component along z_hat.",
         ),
         Mistake(
-            lambda dy, z, g, eps: _by_hand(dy, z, g, eps, through_sigma=False),
-            "you subtracted the mean of dy (the path through mu_B) but not the path "
-            "through sigma_B^2: also subtract z_hat * sum(dy * z_hat).",
-        ),
-        Mistake(
-            lambda dy, z, g, eps: _by_hand(dy, z, g, eps, unbiased=True),
-            "the forward pass normalises with the biased variance (divide by N); the "
+            lambda dy, z, g, eps: _ln_by_hand(dy, z, g, eps, unbiased=True),
+            "the forward pass normalises with the biased variance (divide by C); the "
             "backward pass must use the same one.",
         ),
         Mistake(
             lambda dy, z, g, eps: (
-                _by_hand(dy, z, g, eps)[0],
+                _ln_by_hand(dy, z, g, eps)[0],
                 (dy * z).sum(0),
                 dy.sum(0),
             ),
-            "dgamma is sum(dy * z_hat), with the normalised z_hat, not the raw z.",
+            "dgamma is sum(dy * z_hat) over the examples, with the normalised z_hat, "
+            "not the raw z.",
         ),
     ),
 )
 
 
-@_BATCH_NORM_BACKWARD.register
-def check_batch_norm_backward(batch_norm_backward):
+@_LAYER_NORM_BACKWARD.register
+def check_layer_norm_backward(layer_norm_backward):
     """Exercise ``bn-ex-backward`` (chapter "Batch Normalisation").
 
-    ``batch_norm_backward(dy, z, gamma, eps)`` must return ``(dz, dgamma, dbeta)`` of
-    training-mode Batch Normalisation of an ``(N, C)`` batch, as autograd computes them
-    through ``torch.nn.functional.batch_norm``.
+    ``layer_norm_backward(dy, z, gamma, eps)`` must return ``(dz, dgamma, dbeta)`` of
+    LayerNorm of an ``(N, C)`` batch (each example normalised over its C features,
+    then scaled by ``gamma`` and shifted by ``beta``, both ``(C,)``), as autograd
+    computes them through ``torch.nn.functional.layer_norm``.
     """
-    _BATCH_NORM_BACKWARD.run(
-        batch_norm_backward,
+    _LAYER_NORM_BACKWARD.run(
+        layer_norm_backward,
         adapt=_three,
-        name="batch_norm_backward",
+        name="layer_norm_backward",
         arg_names=["dy", "z", "gamma", "eps"],
-        against="autograd through torch.nn.functional.batch_norm (rows: dz, then "
+        against="autograd through torch.nn.functional.layer_norm (rows: dz, then "
         "dgamma, then dbeta)",
         atol=1e-8,
         rtol=1e-6,
-        note="a batch of N = 2 included",
-        hint="with z_hat = (z - mu) / sqrt(var + eps) (biased var): dbeta = dy.sum(0), "
-        "dgamma = (dy * z_hat).sum(0), dz = gamma / (N sqrt(var + eps)) * "
-        "(N dy - dbeta - z_hat * dgamma).",
+        note="two features per example included",
+        hint="with z_hat = (z - mu) / sqrt(var + eps) over dim 1 (biased var) and "
+        "g = dy * gamma: dbeta = dy.sum(0), dgamma = (dy * z_hat).sum(0), dz = "
+        "1 / (C sqrt(var + eps)) * (C g - g.sum(1) - z_hat * (g * z_hat).sum(1)).",
     )
 
 
