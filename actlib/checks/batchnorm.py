@@ -49,9 +49,10 @@ def _running_var_inputs():
     return cases
 
 
-def _iterate(batches, weight_of, unbiased=True, start=1.0):
-    """The running average with the new batch's weight ``weight_of(t)`` at batch t."""
-    running_var = torch.full((batches[0].shape[1],), start, dtype=DTYPE)
+def _iterate(batches, weight_of, unbiased=True):
+    """The running average from torch's start at 1, with the new batch's weight
+    ``weight_of(t)`` at batch t."""
+    running_var = torch.ones(batches[0].shape[1], dtype=DTYPE)
     for t, z in enumerate(batches, start=1):
         w = weight_of(t)
         running_var = (1 - w) * running_var + w * z.var(0, unbiased=unbiased)
@@ -240,16 +241,18 @@ def _ln_hat(z, eps, dim=1, unbiased=False):
     return (z - mu) / torch.sqrt(var + eps), 1 / torch.sqrt(var + eps)
 
 
-def _ln_by_hand(dy, z, gamma, eps, gamma_first=True, unbiased=False, dim=1):
+def _ln_by_hand(
+    dy, z, gamma, eps, gamma_first=True, unbiased=False, dim=1, through_stats=True
+):
     """LayerNorm's backward pass written out; the flags make the usual slips."""
     C = z.shape[dim]
     z_hat, inv = _ln_hat(z, eps, dim, unbiased)
     g = dy * gamma if gamma_first else dy  # dL/dz_hat (gamma varies along dim 1)
-    dz = (
-        inv
-        / C
-        * (C * g - g.sum(dim, keepdim=True) - z_hat * (g * z_hat).sum(dim, True))
-    )
+    g_mean, g_along = 0, 0  # the paths through the mean and the variance
+    if through_stats:
+        g_mean = g.sum(dim, keepdim=True) / C
+        g_along = z_hat * (g * z_hat).sum(dim, keepdim=True) / C
+    dz = inv * (g - g_mean - g_along)
     if not gamma_first:
         dz = gamma * dz
     return dz, (dy * z_hat).sum(0), dy.sum(0)
@@ -287,11 +290,7 @@ _LAYER_NORM_BACKWARD = Exercise(
             "dL/dz_hat), then subtract its mean and its component along z_hat.",
         ),
         Mistake(
-            lambda dy, z, g, eps: (
-                g * dy * _ln_hat(z, eps)[1],
-                (dy * _ln_hat(z, eps)[0]).sum(0),
-                dy.sum(0),
-            ),
+            lambda dy, z, g, eps: _ln_by_hand(dy, z, g, eps, through_stats=False),
             "dz treats the example's mean and variance as constants. Both depend on "
             "every feature of the example: subtract the mean of dL/dz_hat over the "
             "features and its component along z_hat.",

@@ -193,28 +193,32 @@ def _whiten_inputs():
     return [cloud, wide]
 
 
-def _zca_whiten(X):
-    """ZCA whitening: X_c U Λ^(-1/2) Uᵀ = X_c Σ^(-1/2), PCA whitening turned back."""
+def _centred_eigh(X):
+    """X centred, and the eigenvalues and eigenvectors of its covariance (1/N)."""
     Xc = X - X.mean(0)
     lam, U = torch.linalg.eigh(Xc.T @ Xc / len(Xc))
-    return Xc @ U @ torch.diag(1 / torch.sqrt(lam)) @ U.T
+    return Xc, lam, U
+
+
+def _zca_whiten(X):
+    """ZCA whitening: X_c U Λ^(-1/2) Uᵀ = X_c Σ^(-1/2), PCA whitening turned back."""
+    Xc, lam, U = _centred_eigh(X)
+    return Xc @ (U / torch.sqrt(lam)) @ U.T
 
 
 def _pca_whiten(X):
-    Xc = X - X.mean(0)
-    lam, U = torch.linalg.eigh(Xc.T @ Xc / len(Xc))
+    Xc, lam, U = _centred_eigh(X)
     return Xc @ U / torch.sqrt(lam)
 
 
 def _by_lambda(X):
-    Xc = X - X.mean(0)
-    lam, U = torch.linalg.eigh(Xc.T @ Xc / len(Xc))
-    return Xc @ U @ torch.diag(1 / lam) @ U.T
+    Xc, lam, U = _centred_eigh(X)
+    return Xc @ (U / lam) @ U.T
 
 
 def _not_centred(X):
     lam, U = torch.linalg.eigh(torch.cov(X.T, correction=0))
-    return X @ U @ torch.diag(1 / torch.sqrt(lam)) @ U.T
+    return X @ (U / torch.sqrt(lam)) @ U.T
 
 
 _WHITEN = Exercise(
