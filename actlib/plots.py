@@ -26,6 +26,7 @@ __all__ = [
     "use_book_style",
     "plot_activation",
     "plot_activations",
+    "update_activation",
     "plot_decision_boundary",
     "plot_history",
     "plot_layer_stats",
@@ -121,6 +122,62 @@ def plot_activation(name, ax=None, *, z=None, derivative=True, **params):
 
         >>> ax = plot_activation("leaky_relu", negative_slope=0.1)
     """
+    module, z = _activation_and_points(name, z, params)
+    ax = _axes(ax)
+    a, da = _curves(name, module, z, derivative)
+    ax.plot(z.numpy(), a, color=COLORS[0], label=f"{name}(z)", gid="activation")
+    if derivative:
+        ax.plot(
+            z.numpy(), da, "--", color=COLORS[1], label=f"{name}′(z)", gid="derivative"
+        )
+    ax.axhline(0, color="0.55", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.55", lw=0.8, zorder=0)
+    ax.set(title=_activation_title(name, module, params), xlabel="z")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def update_activation(ax, name, **params):
+    """Move the curves that :func:`plot_activation` drew on ``ax`` to activation
+    ``name`` with ``params``, in place: the lines, their legend, the title and the
+    autoscaled limits become what ``plot_activation(name, ax, z=z, **params)`` draws
+    on a new axes, at the same points ``z``.
+
+    Changing the data of existing lines is matplotlib's fast path for a figure that
+    is redrawn again and again (an explorer's :func:`draw` may return this as its
+    update; see :func:`~actlib.explorers.explore`): no axes and no ticks are made
+    anew.
+
+    Args:
+        ax: an Axes on which :func:`plot_activation` drew.
+        name: one of ``activation_names()``.
+        **params: the activation's parameters, as for :func:`plot_activation`.
+    """
+    if not isinstance(ax, mpl.axes.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {ax!r}")
+    lines = {line.get_gid(): line for line in ax.lines}
+    if "activation" not in lines:
+        raise ValueError(
+            "ax holds no curve of plot_activation; draw it first with "
+            "plot_activation(name, ax, ...)"
+        )
+    z = lines["activation"].get_xdata()
+    module, z = _activation_and_points(name, z, params)
+    a, da = _curves(name, module, z, "derivative" in lines)
+    lines["activation"].set(ydata=a, label=f"{name}(z)")
+    if "derivative" in lines:
+        lines["derivative"].set(ydata=da, label=f"{name}′(z)")
+    ax.set_title(_activation_title(name, module, params))
+    if ax.get_legend() is not None:  # a new one with the new labels, where it was
+        ax.legend(loc="upper left")
+    ax.relim()
+    ax.autoscale_view()
+    return ax
+
+
+def _activation_and_points(name, z, params):
+    """The activation module (its parameters checked) and the points as a 1-D CPU
+    float tensor (default: 401 points in [-5, 5])."""
     check_choice("name", name, activation_names())
     module = get_activation(name, **params)  # checks the params before a figure exists
     z = (
@@ -132,28 +189,26 @@ def plot_activation(name, ax=None, *, z=None, derivative=True, **params):
         raise ValueError(
             f"z must be a 1-D tensor of at least 2 points, got shape {tuple(z.shape)}"
         )
-    ax = _axes(ax)
+    return module, z
+
+
+def _curves(name, module, z, derivative):
+    """``g(z)`` and, when ``derivative``, the closed form ``g'(z)`` (else None), as
+    NumPy arrays."""
     with torch.no_grad():
-        a = module(z)
-    ax.plot(z.numpy(), a.numpy(), color=COLORS[0], label=f"{name}(z)")
-    if derivative:
-        # module.params holds what derivative() takes, prelu's learned alpha included
-        ax.plot(
-            z.numpy(),
-            _derivative(name, z, **module.params).numpy(),
-            "--",
-            color=COLORS[1],
-            label=f"{name}′(z)",
-        )
-    ax.axhline(0, color="0.55", lw=0.8, zorder=0)
-    ax.axvline(0, color="0.55", lw=0.8, zorder=0)
+        a = module(z).numpy()
+    # module.params holds what derivative() takes, prelu's learned alpha included
+    da = _derivative(name, z, **module.params).numpy() if derivative else None
+    return a, da
+
+
+def _activation_title(name, module, params):
+    """``leaky_relu (negative_slope=0.1)``, or the name alone without parameters."""
     shown = ", ".join(
         f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
         for k, v in module.params.items()
     )
-    ax.set(title=f"{name} ({shown})" if params else name, xlabel="z")
-    ax.legend(loc="upper left")
-    return ax
+    return f"{name} ({shown})" if params else name
 
 
 def plot_activations(names=None, *, ncols=3, **kwargs):

@@ -174,6 +174,81 @@ def test_a_reused_layout_lifts_a_title_where_matplotlib_would(where):
     assert reused.render(color="C1") == own.render(color="C1")
 
 
+def activation_draw(moves):
+    """An explorer's draw of a leaky ReLU or an ELU; with ``moves``, it returns an
+    update that moves the curves in place, as the activation chapter's does."""
+
+    def draw(fig, name, parameter):
+        ax = fig.subplots()
+        key = "negative_slope" if name == "leaky_relu" else "alpha"
+        z = torch.linspace(-3, 3, 61)
+        actlib.plot_activation(name, ax, z=z, **{key: parameter})
+        ax.set_ylabel("g")
+
+        def update(name, parameter):
+            key = "negative_slope" if name == "leaky_relu" else "alpha"
+            actlib.update_activation(ax, name, **{key: parameter})
+
+        return update if moves else None
+
+    return draw
+
+
+def test_an_update_in_place_gives_the_frames_a_new_draw_gives_whatever_the_order():
+    # the y range and its tick labels change with the parameter (autoscaled), the
+    # legend with the name; 30 and 300: tick labels wider than the reference's
+    params = {"name": ["leaky_relu", "elu"], "parameter": [0.0, 0.3, 1.0, 30.0, 300.0]}
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        anew = actlib.explore(activation_draw(False), params, title="T")
+        moved = actlib.explore(activation_draw(True), params, title="T")
+    calls = []
+    renderer = moved._renderer
+    renderer.draw = lambda fig, **v: calls.append(v) or activation_draw(True)(fig, **v)
+    combinations = moved._combinations()
+    rng = np.random.default_rng(0)
+    order = [combinations[i] for i in rng.permutation(len(combinations))] * 2
+    for i, values in enumerate(order):
+        if i == len(combinations):  # every layout is known: the curves just move
+            calls.clear()
+        assert pixels(moved.render(**values)).tolist() == (
+            pixels(anew.render(**values)).tolist()
+        ), values
+    assert len(calls) <= 1, "the update was not used"
+    assert moved._png(order[0], scale=2) == anew._png(order[0], scale=2)  # 2x dpi
+
+
+def test_an_update_that_changes_the_axes_is_not_trusted():
+    def draw(fig, k):
+        ax = fig.subplots()
+        ax.plot([0, 1], [0, k])
+
+        def update(k):  # wrong: adds an axes where draw makes one
+            fig.subplots(1, 2)
+
+        return update
+
+    def plain(fig, k):
+        fig.subplots().plot([0, 1], [0, k])
+
+    with plt.rc_context({"figure.constrained_layout.use": True}):
+        wrong = actlib.explore(draw, {"k": [1, 2, 3]})
+        right = actlib.explore(plain, {"k": [1, 2, 3]})
+    for k in (2, 1, 3, 2):
+        assert wrong.render(k=k) == right.render(k=k)
+
+
+def test_update_activation_needs_a_plot_activation_on_its_axes():
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="holds no curve of plot_activation"):
+        actlib.update_activation(ax, "relu")
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        actlib.update_activation("left", "relu")
+    actlib.plot_activation("elu", ax)
+    with pytest.raises(TypeError, match="unexpected keyword 'negative_slope'"):
+        actlib.update_activation(ax, "relu", negative_slope=0.1)
+    plt.close("all")
+
+
 # --- live: ipywidgets -----------------------------------------------------------------
 
 

@@ -28,6 +28,12 @@ activation plot with a legend, 480 x 280 pixels) the time goes to matplotlib:
 - about a twentieth to the PNG (zlib level 1, 15 kB; level 6 takes 2x for 9% less);
 - under 1% to the explorer itself (the border check, placing the axes).
 
+A draw that returns an ``update(**values)`` function, which moves the artists it
+made (matplotlib's own fast path for a redrawn figure: ``line.set_ydata``), skips
+most of that: the axes, their ticks and the author's plotting calls are made once,
+and an update costs about two thirds of a redraw. The book's activation explorer
+does it with :func:`actlib.update_activation`; the benchmark measures both.
+
 Two things are skipped because they change no pixel. The layout engine runs once, for
 the initial frame; the others reuse its axes positions, which makes an update 1.5x
 faster (constrained layout costs half a redraw). And the old axes are dropped without

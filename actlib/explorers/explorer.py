@@ -308,7 +308,11 @@ def explore(
 
     Args:
         draw: draws one frame into the empty matplotlib ``Figure`` it is given
-            (``ax = fig.subplots()``; not ``plt``).
+            (``ax = fig.subplots()``; not ``plt``). It may return a function
+            ``update(**values)`` that moves the artists it drew to other values
+            (``line.set_ydata``, ``ax.set_title``): the following frames then call
+            it instead of drawing anew, which is faster. What it shows must be what
+            ``draw`` shows for those values.
         params: ``{keyword of draw: values}``; each list (numbers, strings or
             booleans) gives one slider's positions, in order. At most ``MAX_FRAMES``
             (64) combinations in all: the static site stores every frame. Use
@@ -333,6 +337,17 @@ def explore(
             actlib.plot_activation("leaky_relu", ax, negative_slope=negative_slope)
 
         actlib.explore(draw, {"negative_slope": [0.0, 0.01, 0.1, 0.3]})
+
+    The same explorer, with its curves moved in place on the following frames::
+
+        def draw(fig, negative_slope):
+            ax = fig.subplots()
+            actlib.plot_activation("leaky_relu", ax, negative_slope=negative_slope)
+
+            def update(**values):
+                actlib.update_activation(ax, "leaky_relu", **values)
+
+            return update
 
     Taught in: every chapter (first in "Activation functions").
     """

@@ -14,6 +14,13 @@ unless matplotlib would lift one (above top tick labels or an offset text): then
 is laid out anew. A frame's pixels therefore depend on its values alone, never on the
 frames drawn before it.
 
+A ``draw`` may return a function ``update(**values)`` that moves the artists it made
+to other values (``line.set_ydata``, ``ax.set_title``, ...). The next frames then call
+it on the figure as it stands, placed in their layout, instead of emptying the figure
+and drawing anew: no axes and no ticks are made again. Its result must be what a new
+``draw`` gives, pixel for pixel (a test checks the book's); a frame that an update
+leaves with other axes, or reaching the border, is drawn anew.
+
 Taught in: every chapter (first in "Activation functions").
 """
 
@@ -38,7 +45,8 @@ class FrameRenderer:
     """Draws ``draw(fig, **values)`` into one Agg figure and encodes it as PNG.
 
     Args:
-        draw: the drawing function ``draw(fig, **values)``.
+        draw: the drawing function ``draw(fig, **values)``; it may return an
+            ``update(**values)`` that moves its artists (module docstring).
         initial: ``{name: value}``, the reference frame whose layout the others reuse;
             values missing from a frame are taken from it.
         figsize: ``(width, height)`` in inches.
@@ -64,6 +72,9 @@ class FrameRenderer:
         # (dpi, frame) -> (structure, positions) found by the layout engine for that
         # frame, or the reference's; positions None: lay the frame out every time
         self._layouts = {}
+        # (dpi, update): what the last draw returned to move its artists in place,
+        # valid while the figure holds that draw's artists in a layout placed by us
+        self._update = None
 
     def png(self, values, *, scale=1, palette=False) -> bytes:
         """Draw ``values`` (missing ones from ``initial``) and encode it as PNG.
@@ -110,33 +121,49 @@ class FrameRenderer:
             ax.remove()
         fig.clear()
         fig.set_layout_engine(engine)
-        self.draw(fig, **values)
+        update = self.draw(fig, **values)
         if self.title:
             fig.suptitle(self.title)
+        return update if callable(update) else None
 
     def _draw_laid_out(self, values):
         """Draw ``values`` onto the canvas, laid out as the module docstring says."""
         fig = self.figure
+        self_update, self._update = self._update, None  # valid again only if kept
         if self._engine is None:  # no layout engine: draw as the author's figure would
-            self._draw(values, None)
+            dpi, move = self_update or (None, None)
+            if move is not None and dpi == fig.dpi:
+                move(**values)
+            else:
+                move = self._draw(values, None)
             fig.canvas.draw()
+            self._update = None if move is None else (fig.dpi, move)
             return
         key, reference = (fig.dpi, _key(values)), (fig.dpi, _key(self.initial))
         if reference not in self._layouts and key != reference:
             self._draw_laid_out(self.initial)  # the reference first, at this dpi
         known = self._layouts.get(key, self._layouts.get(reference))
         if known is not None and known[1] is not None:
-            self._draw(values, self._frozen)
+            structure, positions = known
+            dpi, move = self_update or (None, None)
+            if move is not None and dpi == fig.dpi:
+                # the figure holds a frame laid out by us: move its artists
+                move(**values)
+                if self._structure() == structure:
+                    self._place(positions)
+                    if self._kept(key, known):
+                        self._update = self_update
+                        return
+            update = self._draw(values, self._frozen)
             if fig.get_layout_engine() is not self._frozen:  # draw chose a layout
                 fig.canvas.draw()
                 return
-            structure, positions = known
             if self._structure() == structure:
                 self._place(positions)
                 self._pin_titles()
-                fig.canvas.draw()
-                if not self._touches_border() and self._titles_stay_put():
-                    self._layouts.setdefault(key, known)
+                if self._kept(key, known):
+                    if update is not None:
+                        self._update = (fig.dpi, update)
                     return
         self._draw(values, self._engine)
         fig.canvas.draw()
@@ -145,6 +172,15 @@ class FrameRenderer:
             # an edge), so nothing can be reused
             positions = None if self._touches_border() else self._positions()
             self._layouts[key] = (self._structure(), positions)
+
+    def _kept(self, key, known):
+        """Rasterise the frame in the reused layout; whether that layout holds for it
+        (nothing reaches the border, no title would be lifted), remembered."""
+        self.figure.canvas.draw()
+        if not self._touches_border() and self._titles_stay_put():
+            self._layouts.setdefault(key, known)
+            return True
+        return False
 
     def _structure(self):
         """What decides a frame's layout, apart from the tick labels: its axes, their
