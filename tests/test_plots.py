@@ -266,3 +266,25 @@ def test_book_style_shows_figures_at_twice_their_resolution_in_jupyter():
     # drawn at twice the pixels it is shown at (the inline backend trims the margins)
     assert abs(meta["width"] - 300) < 30 and abs(width - 2 * meta["width"]) <= 1
     assert abs(height - 2 * meta["height"]) <= 1
+
+
+def test_the_drawing_modules_load_on_first_use_with_the_names_they_export():
+    import subprocess
+    import sys
+
+    import actlib.explorers
+    import actlib.plots
+
+    for module in (actlib.plots, actlib.explorers):
+        name = module.__name__.split(".")[-1]
+        assert actlib._DRAWING[name] == tuple(module.__all__)
+        assert all(getattr(actlib, n) is getattr(module, n) for n in module.__all__)
+    code = (
+        "import sys, actlib; assert 'matplotlib' not in sys.modules; "
+        "actlib.explore; assert 'matplotlib' in sys.modules; "
+        "from actlib import *; plot_history; "
+        "assert set(dir(actlib)) >= set(actlib.__all__)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with pytest.raises(AttributeError, match="has no attribute 'plot_activatoin'"):
+        actlib.plot_activatoin  # noqa: B018

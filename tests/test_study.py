@@ -286,6 +286,62 @@ def test_the_command_line_runs_trials_and_writes_the_best(tmp_path, capsys):
     assert all("worker" in t.user_attrs for t in study.trials)
 
 
+def test_the_command_line_trains_on_the_tensors_of_a_data_file(tmp_path, capsys):
+    # three classes of 5-D points: the MLP becomes (5, 64, 3), and the trials agree
+    # with the objective on the same tensors
+    g = torch.Generator().manual_seed(0)
+    X, X_val = torch.randn(90, 5, generator=g), torch.randn(30, 5, generator=g)
+    y, y_val = X[:, :3].argmax(1), X_val[:, :3].argmax(1)
+    torch.save((X, y, X_val, y_val), tmp_path / "data.pt")
+    url = actlib.sqlite_url(tmp_path / "study.db")
+    argv = ["--storage", url, "--study-name", "d", "--n-trials", "2", "--epochs", "2"]
+    argv += ["--data", str(tmp_path / "data.pt"), "--seed", "1", "--no-progress"]
+    assert main([*argv, "--output", str(tmp_path / "best.json")]) == 0
+    study = optuna.load_study(study_name="d", storage=url)
+    objective = actlib.digits_objective(
+        (X, y, X_val, y_val), epochs=2, sizes=(5, 64, 3)
+    )
+    for t in study.trials:
+        assert objective(optuna.trial.FixedTrial(t.params)) == t.value
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (None, ["--data", "no such file"]),
+        (b"not a tensor file", ["--data", "not a file of torch.save"]),
+        ((torch.zeros(3, 2),), ["--data", "a tuple (X_tr, y_tr, X_val, y_val)"]),
+        (
+            (torch.zeros(3, 2), torch.zeros(3), torch.zeros(2, 2), torch.zeros(2)),
+            ["--data", "train labels must be an int64 tensor"],
+        ),
+        (
+            (
+                torch.zeros(3, 2),
+                torch.zeros(3).long(),
+                torch.zeros(2, 4),
+                torch.zeros(2).long(),
+            ),
+            ["--data", "different widths"],
+        ),  # fmt: skip
+    ],
+)
+def test_the_command_line_names_a_bad_data_file(tmp_path, content, words, capsys):
+    path = tmp_path / "data.pt"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        torch.save(content, path)
+    argv = ["--storage", actlib.sqlite_url(tmp_path / "s.db"), "--study-name", "s"]
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--n-trials", "1", "--data", str(path)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    for word in words:
+        assert word in err, (word, err)
+    assert not (tmp_path / "s.db").exists(), "a bad --data file creates no study"
+
+
 @pytest.mark.parametrize(
     "args, words",
     [

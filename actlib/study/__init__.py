@@ -631,14 +631,52 @@ def _parser():
         default=None,
         help="JSON file of the best trial (default: STUDY_NAME-best.json)",
     )
+    p.add_argument(
+        "--data",
+        default=None,
+        help="train on this file, torch.save((X_tr, y_tr, X_val, y_val), PATH): "
+        "float inputs (N, d) and int64 labels (N,); the MLP becomes (d, 64, "
+        "classes). Default: the digits validation split",
+    )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return p
+
+
+def _load_data(parser, path):
+    """``(X_tr, y_tr, X_val, y_val)`` from ``--data`` and the MLP's sizes; a bad file
+    ends the command line with a message that names it."""
+
+    def bad(why):
+        parser.error(f"argument --data: invalid value {path!r}: {why}")
+
+    try:
+        data = torch.load(path, weights_only=True)
+    except FileNotFoundError:
+        bad("no such file")
+    except Exception as e:  # not a torch.save file
+        bad(f"not a file of torch.save ({type(e).__name__})")
+    if not (isinstance(data, (tuple, list)) and len(data) == 4):
+        bad("expected a tuple (X_tr, y_tr, X_val, y_val)")
+    X, y, X_val, y_val = data
+    for name, x, labels in (("train", X, y), ("validation", X_val, y_val)):
+        if not (torch.is_tensor(x) and x.ndim == 2 and x.is_floating_point()):
+            bad(f"the {name} inputs must be a float tensor (N, d)")
+        if not (torch.is_tensor(labels) and labels.dtype == torch.int64):
+            bad(f"the {name} labels must be an int64 tensor (N,)")
+        if labels.shape != x.shape[:1] or (labels < 0).any():
+            bad(f"the {name} labels must be (N,) classes 0, 1, ..., one per input")
+    if X_val.shape[1] != X.shape[1]:
+        bad("the train and validation inputs have different widths")
+    classes = int(max(y.max(), y_val.max())) + 1
+    return (X, y, X_val, y_val), (X.shape[1], 64, classes)
 
 
 def main(argv=None):
     """The command line ``python -m actlib.study``: one worker of a study; returns 0.
 
-    Runs ``--n-trials`` trials of :func:`digits_objective` in the study
+    Runs ``--n-trials`` trials of :func:`digits_objective` (on the digits, or on
+    the tensors of ``--data``: a worker started from a notebook gets the notebook's
+    data, and skips loading the digits with scikit-learn) in the study
     ``--study-name`` of ``--storage`` (created if it does not exist), with a
     progress bar, then prints the study's best trial and writes it to a JSON file
     (:func:`best_trial_summary`). Several workers may run at once on one study;
@@ -662,6 +700,9 @@ def main(argv=None):
             f"argument --storage: invalid value {args.storage!r}: not a database URL; "
             f"use e.g. sqlite:///{args.storage}"
         )
+    data, sizes = (None, (64, 64, 10))
+    if args.data is not None:
+        data, sizes = _load_data(parser, args.data)
     torch.set_num_threads(args.threads)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = open_storage(args.storage, heartbeat_interval=args.heartbeat)
@@ -680,7 +721,7 @@ def main(argv=None):
         if any(t.state.name == "COMPLETE" for t in study.get_trials(deepcopy=False)):
             bar.set_postfix(best=f"{study.best_value:.4f}")
 
-    train = digits_objective(epochs=args.epochs, seed=0)
+    train = digits_objective(data, epochs=args.epochs, sizes=sizes, seed=0)
     worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def objective(trial):
