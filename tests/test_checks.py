@@ -708,10 +708,12 @@ def oracle_fold_batchnorm(ref, cases):
             torch.testing.assert_close(x @ W2.T + b2, bn(linear(x)))
 
 
-def oracle_log_uniform(ref, cases):
-    for u, low, high in cases:  # natural logs: e^(ln low + u (ln high - ln low))
-        want = np.exp(np.log(low) + _np(u) * (np.log(high) - np.log(low)))
-        _close(ref(u, low, high), want)
+def oracle_log_uniform_stats(ref, cases):
+    for low, high in cases:  # quantiles of 10**u on a fine, even grid of exponents u
+        lr = 10 ** np.linspace(np.log10(low), np.log10(high), 2_000_001)
+        median, mean = np.asarray(ref(low, high), dtype=float)
+        _close(median, np.median(lr), rtol=1e-5)
+        _close(mean, lr.mean(), rtol=1e-5)
 
 
 def oracle_hit_probability(ref, cases):
@@ -799,6 +801,7 @@ def test_a_reference_agrees_with_an_independent_oracle(name):
         ("check_grad_ratio", lambda c: 1 / c**2),
         ("check_whiten", lambda X: X - X.mean(0)),
         ("check_hit_probability", lambda q, n: min(q * n, 1.0)),
+        ("check_log_uniform_stats", lambda low, high: (high / 2, low + high / 2)),
         ("check_zero_init_loss", lambda c: torch.tensor(math.log(len(c)))),
         ("check_grad_ratios", lambda c, L: (c ** ((L - 1) / 2),) * 2),
         ("check_odd_layer", lambda s: int(s.argmin())),

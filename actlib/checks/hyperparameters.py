@@ -1,9 +1,9 @@
 """The checks of chapter "Hyperparameter search" (``chapters/hyperparameters.ipynb``).
 
-Exercises: sampling on a log scale, the chance that random search hits the best region,
-the sizes of stratified k-fold validation folds, where the best value lies in its range,
-the first loss of a fresh network, reading loss curves, the cost of successive
-halving, and the expected improvement of Bayesian optimisation.
+Exercises: the median and mean of a log-uniform sample, the chance that random search
+hits the best region, the sizes of stratified k-fold validation folds, where the best
+value lies in its range, the first loss of a fresh network, reading loss curves, the
+cost of successive halving, and the expected improvement of Bayesian optimisation.
 """
 
 import math
@@ -15,7 +15,7 @@ from .core import DTYPE
 from .registry import Exercise, Mistake
 
 __all__ = [
-    "check_log_uniform",
+    "check_log_uniform_stats",
     "check_hit_probability",
     "check_kfold_sizes",
     "check_log_position",
@@ -27,50 +27,63 @@ __all__ = [
 ]
 
 
-def _log_uniform_inputs():
-    u = torch.linspace(0, 1, 11, dtype=DTYPE)
-    return [(u, 1e-4, 1.0), (u, 1e-6, 1e-1), (u, 0.5, 8.0), (u, 1e-3, 10.0)]
+def _log_uniform_stats(low, high):
+    """``(median, mean)`` of log-uniform samples on [low, high]: the exponent's middle,
+    and the integral of lr p(lr) with p(lr) = 1 / (lr ln(high / low))."""
+    return torch.tensor(
+        [math.sqrt(low * high), (high - low) / math.log(high / low)], dtype=DTYPE
+    )
 
 
-_LOG_UNIFORM = Exercise(
-    reference=lambda u, low, high: low * (high / low) ** u,
-    inputs=_log_uniform_inputs,
+_LOG_UNIFORM_STATS = Exercise(
+    reference=_log_uniform_stats,
+    inputs=lambda: [(1e-4, 1.0), (1e-6, 1e-1), (0.5, 8.0), (1e-3, 10.0), (0.2, 0.3)],
     mistakes=(
         Mistake(
-            lambda u, low, high: low + u * (high - low),
-            "that is uniform on a linear scale: most samples land in the top decade. "
-            "Interpolate the exponent, not the value.",
+            lambda low, high: ((low + high) / 2, (high - low) / math.log(high / low)),
+            "(low + high) / 2 is the median on a linear scale. Half the samples have "
+            "an exponent below the middle exponent: the median is 10 to that power, "
+            "sqrt(low * high).",
         ),
         Mistake(
-            lambda u, low, high: 10 ** (u * (math.log10(high) - math.log10(low))),
-            "the exponent must start at log10(low): add it, or u = 0 gives 1 instead "
-            "of low.",
+            lambda low, high: (math.sqrt(low * high),) * 2,
+            "the mean is not the median: the samples in the top decade are large and "
+            "pull it up. Integrate lr * p(lr) over [low, high].",
         ),
         Mistake(
-            lambda u, low, high: 10 ** (math.log10(low) + u * math.log10(high)),
-            "the exponent's range is log10(high) - log10(low), not log10(high).",
+            lambda low, high: (math.sqrt(low * high), (low + high) / 2),
+            "(low + high) / 2 is the mean of uniform samples; log-uniform ones have "
+            "the density p(lr) = 1 / (lr ln(high / low)): integrate lr * p(lr).",
+        ),
+        Mistake(
+            lambda low, high: (
+                math.sqrt(low * high),
+                (high - low) / math.log10(high / low),
+            ),
+            "the density's constant has the natural log, ln(high / low), not log10: "
+            "p(lr) = 1 / (lr ln(high / low)) integrates to 1.",
         ),
     ),
 )
 
 
-@_LOG_UNIFORM.register
-def check_log_uniform(log_uniform):
-    """Exercise ``hp-ex-log-uniform`` (chapter "Hyperparameter search").
+@_LOG_UNIFORM_STATS.register
+def check_log_uniform_stats(log_uniform_stats):
+    r"""Exercise ``hp-ex-log-uniform`` (chapter "Hyperparameter search").
 
-    ``log_uniform(u, low, high)`` must map uniform numbers ``u`` in [0, 1] to samples
-    spread evenly over the decades of [low, high]:
-    ``10 ** (log10(low) + u * (log10(high) - log10(low)))``.
+    ``log_uniform_stats(low, high)`` must return ``(median, mean)`` of samples drawn
+    log-uniformly from [low, high]: :math:`\sqrt{\text{low} \cdot \text{high}}` and
+    :math:`(\text{high} - \text{low}) / \ln(\text{high} / \text{low})`.
     """
-    _LOG_UNIFORM.run(
-        log_uniform,
-        name="log_uniform",
-        arg_names=["u", "low", "high"],
-        against="10**(log10(low) + u * (log10(high) - log10(low)))",
-        rtol=1e-6,
+    _LOG_UNIFORM_STATS.run(
+        log_uniform_stats,
+        name="log_uniform_stats",
+        arg_names=["low", "high"],
+        against="sqrt(low * high) and (high - low) / ln(high / low)",
+        rtol=1e-9,
         atol=0,
-        hint="draw the exponent uniformly: 10 ** (a + u * (b - a)) with a = "
-        "log10(low), b = log10(high).",
+        hint="return a pair (median, mean). The median: 10 to the middle exponent. "
+        "The mean: the integral of lr / (lr ln(high / low)) from low to high.",
     )
 
 
