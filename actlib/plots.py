@@ -139,14 +139,15 @@ def plot_activation(name, ax=None, *, z=None, derivative=True, **params):
 
 def update_activation(ax, name, **params):
     """Move the curves that :func:`plot_activation` drew on ``ax`` to activation
-    ``name`` with ``params``, in place: the lines, their legend, the title and the
-    autoscaled limits become what ``plot_activation(name, ax, z=z, **params)`` draws
-    on a new axes, at the same points ``z``.
+    ``name`` with ``params``, in place, at the same points ``z``: the lines, their
+    labels and the title become what ``plot_activation(name, ax, z=z, **params)``
+    draws on a new axes; a legend is redrawn at the upper left; limits still on
+    autoscale are recomputed, limits set by hand stay.
 
     Changing the data of existing lines is matplotlib's fast path for a figure that
-    is redrawn again and again (an explorer's :func:`draw` may return this as its
-    update; see :func:`~actlib.explorers.explore`): no axes and no ticks are made
-    anew.
+    is redrawn again and again (the ``update`` that an explorer's ``draw`` returns
+    may call it; see :func:`~actlib.explorers.explore`): no axes and no ticks are
+    made anew.
 
     Args:
         ax: an Axes on which :func:`plot_activation` drew.

@@ -46,6 +46,18 @@ _LOG_UNIFORM_STATS = Exercise(
             "sqrt(low * high).",
         ),
         Mistake(
+            lambda low, high: (
+                (high - low) / math.log(high / low),
+                math.sqrt(low * high),
+            ),
+            "the pair is (median, mean), in that order.",
+        ),
+        Mistake(
+            lambda low, high: ((low + high) / 2,) * 2,
+            "(low + high) / 2 is the median and the mean of uniform samples, on a "
+            "linear scale; neither holds on a log scale.",
+        ),
+        Mistake(
             lambda low, high: (math.sqrt(low * high),) * 2,
             "the mean is not the median: the samples in the top decade are large and "
             "pull it up. Integrate lr * p(lr) over [low, high].",
@@ -83,7 +95,8 @@ def check_log_uniform_stats(log_uniform_stats):
         rtol=1e-9,
         atol=0,
         hint="return a pair (median, mean). The median: 10 to the middle exponent. "
-        "The mean: the integral of lr / (lr ln(high / low)) from low to high.",
+        "The mean: the integral of lr * p(lr) from low to high, where "
+        "lr * p(lr) = 1 / ln(high / low) is a constant.",
     )
 
 

@@ -310,9 +310,11 @@ def explore(
         draw: draws one frame into the empty matplotlib ``Figure`` it is given
             (``ax = fig.subplots()``; not ``plt``). It may return a function
             ``update(**values)`` that moves the artists it drew to other values
-            (``line.set_ydata``, ``ax.set_title``): the following frames then call
-            it instead of drawing anew, which is faster. What it shows must be what
-            ``draw`` shows for those values.
+            (``line.set_ydata``, ``ax.set_title``): the following frames usually
+            call it instead of drawing anew, which is faster (a frame at another
+            resolution, or whose layout changes, is still drawn anew). It receives
+            every slider's value and must give what ``draw`` gives for those values,
+            pixel for pixel, whatever frame came before.
         params: ``{keyword of draw: values}``; each list (numbers, strings or
             booleans) gives one slider's positions, in order. At most ``MAX_FRAMES``
             (64) combinations in all: the static site stores every frame. Use

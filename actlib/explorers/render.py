@@ -18,8 +18,8 @@ A ``draw`` may return a function ``update(**values)`` that moves the artists it 
 to other values (``line.set_ydata``, ``ax.set_title``, ...). The next frames then call
 it on the figure as it stands, placed in their layout, instead of emptying the figure
 and drawing anew: no axes and no ticks are made again. Its result must be what a new
-``draw`` gives, pixel for pixel (a test checks the book's); a frame that an update
-leaves with other axes, or reaching the border, is drawn anew.
+``draw`` gives, pixel for pixel (a test checks it for ``update_activation``); a frame
+that an update leaves with other axes, or reaching the border, is drawn anew.
 
 Taught in: every chapter (first in "Activation functions").
 """
