@@ -48,6 +48,10 @@ def test_check_function_accepts_a_right_answer_and_prints_one_line(capsys):
     )
     out = capsys.readouterr().out
     assert out == "Correct: relu matches the reference on 7 inputs.\n"
+    pair = lambda low, high: (low, high)  # noqa: E731
+    actlib.check_function(pair, pair, [(1, 2), (3, 4)], name="pair", hint="h")
+    out = capsys.readouterr().out
+    assert out == "Correct: pair matches the reference on 2 inputs (4 values).\n"
 
 
 def test_check_function_names_input_expected_value_and_hint():

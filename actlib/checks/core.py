@@ -332,11 +332,14 @@ def check_function(
             hint=message,
         )
 
-    n = sum(max(expected.numel(), 1) for _, expected, _ in results)
-    print(
-        f"Correct: {name} matches {against} on {n:,} input{'s' if n != 1 else ''}"
-        f"{', ' + note if note else ''}."
-    )
+    # an element-wise function is checked on each entry of its input tensors; any
+    # other on each case, whose output may hold several values
+    values = sum(max(expected.numel(), 1) for _, expected, _ in results)
+    n = values if elementwise else len(results)
+    count = f"{n:,} input{'s' if n != 1 else ''}"
+    if values != n:
+        count += f" ({values:,} values)"
+    print(f"Correct: {name} matches {against} on {count}{', ' + note if note else ''}.")
 
 
 def check_value(answer, expected, *, name, hint, atol=1e-8, rtol=1e-6):
