@@ -7,9 +7,11 @@
   them killed mid-trial: no completed trial is lost, the killed one ends ``FAIL``.
 """
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -263,6 +265,18 @@ def test_fail_running_trials_marks_an_abandoned_trial(tmp_path):
     assert summary["best_value"] == 0.5 and summary["best_trial"] == 0
 
 
+def test_a_trial_without_a_heartbeat_is_never_stale(tmp_path):
+    # a worker killed between creating a trial and its first beat: no beat, no stale
+    storage = actlib.open_storage(
+        actlib.sqlite_url(tmp_path / "s.db"), heartbeat_interval=1, grace_period=1
+    )
+    study = actlib.open_study(storage, "s")
+    study.ask()  # RUNNING, and no heartbeat thread ever beats for it
+    time.sleep(2.5)  # well past the grace period
+    assert actlib.fail_stale_trials(study) == []
+    assert actlib.fail_running_trials(study) == [0]
+
+
 def test_the_summary_of_a_study_without_a_complete_trial():
     study = optuna.create_study(direction="maximize", study_name="empty")
     summary = actlib.best_trial_summary(study)
@@ -407,6 +421,15 @@ def _wait(condition, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _has_heartbeat(path, trial):
+    """Whether Optuna's table of heartbeats holds a beat of ``trial``."""
+    with contextlib.closing(sqlite3.connect(path, timeout=60)) as db:
+        row = db.execute(
+            "SELECT 1 FROM trial_heartbeats WHERE trial_id = ?", (trial._trial_id,)
+        ).fetchone()
+    return row is not None
+
+
 def test_two_workers_share_a_study_and_a_killed_trial_ends_failed(tmp_path):
     url = actlib.sqlite_url(tmp_path / "study.db")
     storage = actlib.open_storage(url, heartbeat_interval=1, grace_period=2)
@@ -428,7 +451,13 @@ def test_two_workers_share_a_study_and_a_killed_trial_ends_failed(tmp_path):
             trials = study.get_trials(deepcopy=False)
             mine = [t for t in trials if t.user_attrs.get("worker", "").endswith(me)]
             done = [t for t in mine if t.state == State.COMPLETE]
-            running = [t for t in mine if t.state == State.RUNNING]
+            # the heartbeat thread writes its first beat while the objective starts:
+            # wait for it, a trial killed before its first beat is never stale
+            running = [
+                t
+                for t in mine
+                if t.state == State.RUNNING and _has_heartbeat(tmp_path / "study.db", t)
+            ]
             return running[0].number if done and running else None
 
         victim = _wait(mid_trial, 120, "a trial of the first worker")

@@ -502,7 +502,9 @@ def fail_stale_trials(study):
 
     ``optuna.storages.fail_stale_trials``, without its experimental warning, returning
     the numbers of the trials it failed. Needs a storage opened with a heartbeat
-    (:func:`open_storage`); without one it fails nothing.
+    (:func:`open_storage`); without one it fails nothing. A trial that never recorded
+    a heartbeat (its worker died between creating it and the first beat) is never
+    stale: :func:`fail_running_trials` clears it once no worker is left.
 
     Taught in the chapter "Hyperparameter search".
     """
